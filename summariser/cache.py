@@ -1,0 +1,62 @@
+"""The on-disk result cache: one JSON file per (model, prompts, schema, settings, article).
+
+Entries are written atomically (temp file + rename); an unreadable entry counts as a miss and is
+overwritten. Keys never contain secrets: settings hold no API key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from summariser import prompts
+from summariser.backends.base import ChatBackend
+from summariser.paths import cache_dir
+from summariser.schemas import SCHEMA_VERSION, Summary
+
+
+def cache_key(backend: ChatBackend, text: str, steps: Iterable[str]) -> str:
+    """A hash of everything that determines a result."""
+    ident = {
+        "model": backend.name,
+        "prompt_version": prompts.version(),
+        "schema_version": SCHEMA_VERSION,
+        "settings": backend.settings,
+        "steps": sorted(steps),
+        "article": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
+
+
+class ResultCache:
+    """Summaries on disk under `root` (default: <cache dir>/results)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or cache_dir() / "results"
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Summary | None:
+        try:
+            return Summary.model_validate_json(self._path(key).read_bytes())
+        except (OSError, ValueError, ValidationError):
+            return None
+
+    def put(self, key: str, summary: Summary) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(summary.model_dump_json())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

@@ -1,0 +1,445 @@
+"""Finding things in the article: quotation spans, sentences, cues, names, offsets.
+
+Pure functions on strings. Offsets are always Python string indices into the text given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+Span = tuple[int, int]
+
+#: Minimum rapidfuzz partial-ratio alignment score (0-100) for a fuzzy location to count.
+FUZZY_THRESHOLD = 90.0
+
+_CHAR_MAP = {
+    **dict.fromkeys("‘’‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    "…": "...",
+}
+
+
+# --- normalisation and location -------------------------------------------------------------
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Casefold, straighten quotes and dashes, collapse whitespace; map each output char back.
+
+    Returns the normalised string and, for each of its characters, the index in `text` it came
+    from (plus one final entry for the end), so a match in the normalised string maps back to
+    a slice of the original.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    prev_space = True
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch == "\x00":
+            if not prev_space:
+                out.append(" ")
+                index.append(i)
+            prev_space = True
+            continue
+        prev_space = False
+        for c in _CHAR_MAP.get(ch, ch).casefold():
+            out.append(c)
+            index.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        index.pop()
+    index.append(index[-1] + 1 if index else len(text))
+    return "".join(out), index
+
+
+def _map_back(index: list[int], start: int, end: int) -> Span:
+    """Map a normalised slice [start, end) back to an original slice."""
+    s = index[start]
+    e = index[end - 1] + 1 if end > start else s
+    return s, e
+
+
+def locate(needle: str, text: str, within: Span | None = None) -> Span | None:
+    """Find `needle` in `text` (optionally inside `within`) and return its original offsets.
+
+    Exact match after normalisation first; otherwise a rapidfuzz partial-ratio alignment scoring
+    at least FUZZY_THRESHOLD. Returns None when the needle is not in the text.
+    """
+    lo, hi = within if within else (0, len(text))
+    region = text[lo:hi]
+    hay, index = normalise(region)
+    pin, _ = normalise(needle.strip().strip("\"'“”‘’").strip())
+    if len(pin) < 2 or not hay:
+        return None
+    at = hay.find(pin)
+    if at >= 0:
+        s, e = _map_back(index, at, at + len(pin))
+        return lo + s, lo + e
+    if len(pin) < 12:
+        return None  # too short for a fuzzy match to mean anything
+    al = fuzz.partial_ratio_alignment(pin, hay, score_cutoff=FUZZY_THRESHOLD)
+    if al is None or al.dest_end <= al.dest_start:
+        return None
+    # A partial match must still cover most of the needle, not a lucky fragment of it.
+    if (al.dest_end - al.dest_start) < 0.8 * len(pin):
+        return None
+    s, e = _map_back(index, al.dest_start, al.dest_end)
+    return lo + s, lo + e
+
+
+# --- paragraphs and sentences ---------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "jr", "sr", "u.s",
+    "no", "inc", "corp", "co", "vs", "etc", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "prof", "sgt", "capt", "mt", "ft", "u.k",
+    "u.n", "d.c", "rev", "hon", "ltd", "dept", "est", "approx", "fig", "vol", "op", "cf",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-Ý])")
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Spans of the non-blank lines of `text` (each line is a paragraph), whitespace-trimmed."""
+    spans = []
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = _trim(text, m.start(), m.end())
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def _trim(text: str, s: int, e: int) -> Span:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentences(text: str, keep_together: list[Span] | None = None) -> list[Span]:
+    """Sentence spans, paragraph by paragraph; no split falls inside a `keep_together` span."""
+    protected = keep_together or []
+    out: list[Span] = []
+    for ps, pe in paragraphs(text):
+        start = ps
+        for m in _BOUNDARY.finditer(text, ps, pe):
+            cut = m.end()
+            word = re.search(r"([\w.]+)[.!?]*$", text[start : m.start() + 1])
+            w = word.group(1).rstrip(".").lower() if word else ""
+            if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                continue
+            if any(s < cut < e for s, e in protected):
+                continue
+            s, e = _trim(text, start, cut)
+            if e > s:
+                out.append((s, e))
+            start = cut
+        s, e = _trim(text, start, pe)
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def chunks(text: str, max_chars: int, overlap: int = 1) -> list[Span]:
+    """Split `text` into ranges of at most ~max_chars on paragraph (then sentence) boundaries.
+
+    Consecutive ranges share `overlap` paragraphs so that a record near a boundary is seen whole
+    by at least one chunk. A text that fits returns one range covering all of it.
+    """
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    units: list[Span] = []
+    for ps, pe in paragraphs(text):
+        if pe - ps <= max_chars:
+            units.append((ps, pe))
+            continue
+        for ss, se in sentences(text[ps:pe]):
+            for k in range(ss, se, max_chars):  # a single over-long sentence is cut hard
+                units.append((ps + k, ps + min(se, k + max_chars)))
+    ranges: list[Span] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= max_chars:
+            j += 1
+        ranges.append((units[i][0], units[j][1]))
+        if j + 1 >= len(units):
+            break
+        i = max(j + 1 - overlap, i + 1)
+    return ranges
+
+
+# --- quotation marks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A stretch of text inside quotation marks; several spans when split or over paragraphs."""
+
+    spans: tuple[Span, ...]
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+    def text(self, article: str) -> str:
+        return " ".join(article[s:e] for s, e in self.spans)
+
+
+_OPEN = {"“": "”", "„": "”", "«": "»", '"': '"', "‘": "’"}
+_CLOSE_ALL = set("”»\"'’")
+
+
+def find_quotations(text: str) -> list[Quotation]:
+    """Every span the article puts in double quotation marks (straight, curly or guillemets).
+
+    Single curly marks open a quotation only outside double ones (nested single quotes stay part
+    of their outer quotation). A quotation left open at a paragraph end continues when the next
+    paragraph opens with a mark (news style for long quotes); otherwise it ends with its
+    paragraph. A quotation split by its attribution (`"A," she said, "b."`) is one Quotation with
+    two spans.
+    """
+    raw: list[tuple[Span, bool, int]] = []  # (span, continues into next paragraph, paragraph no.)
+    paras = paragraphs(text)
+    for pno, (ps, pe) in enumerate(paras):
+        opener: str | None = None
+        open_at = -1
+        for i in range(ps, pe):
+            ch = text[i]
+            if opener is None:
+                if ch in _OPEN and _can_open(text, i, ps, pe):
+                    opener, open_at = ch, i
+            elif ch == _OPEN[opener] and (opener != "‘" or _can_close_single(text, i, pe)):
+                raw.append(((open_at + 1, i), False, pno))
+                opener = None
+            elif ch in "“„«" and opener in "“„«":
+                opener, open_at = ch, i  # an unclosed stray mark earlier: restart here
+        if opener is not None and opener != "‘":
+            nxt = paras[pno + 1] if pno + 1 < len(paras) else None
+            carry = bool(nxt and text[nxt[0]] in '“„«"')
+            raw.append(((open_at + 1, pe), carry, pno))
+    quotes: list[Quotation] = []
+    pending: list[Span] = []
+    for k, (span, continues, pno) in enumerate(raw):
+        s, e = _clean(text, *span)
+        if e > s:
+            pending.append((s, e))
+        following = raw[k + 1] if k + 1 < len(raw) else None
+        if continues and following and following[2] == pno + 1:
+            continue
+        if following and following[2] == pno and _is_split(text, span[1], following[0][0] - 1):
+            continue
+        if pending:
+            quotes.append(Quotation(tuple(pending)))
+        pending = []
+    if pending:
+        quotes.append(Quotation(tuple(pending)))
+    return quotes
+
+
+def _can_open(text: str, i: int, ps: int, pe: int) -> bool:
+    before = text[i - 1] if i > ps else " "
+    after = text[i + 1] if i + 1 < pe else " "
+    if text[i] == "‘" and not after.isalpha():
+        return False  # ‘90s and the like are elisions, not quotations
+    if text[i] in '"‘':
+        return (before.isspace() or before in "([{—–-:;,/" or i == ps) and not after.isspace()
+    return True
+
+
+def _can_close_single(text: str, i: int, pe: int) -> bool:
+    after = text[i + 1] if i + 1 < pe else " "
+    return not after.isalnum()
+
+
+def _clean(text: str, s: int, e: int) -> Span:
+    s, e = _trim(text, s, e)
+    while e > s and text[e - 1] in ",;:" or (e > s and text[e - 1] in _CLOSE_ALL and e - 1 > s):
+        e -= 1
+        s, e = _trim(text, s, e)
+    return s, e
+
+
+def _is_split(text: str, close_at: int, next_open: int) -> bool:
+    """True when the text between two quotations is a bare attribution: `," she said, "`."""
+    before = text[max(0, close_at - 1) : close_at + 1]
+    gap = text[close_at + 1 : next_open]
+    return (
+        "," in before + gap[:2]
+        and len(gap) <= 80
+        and not re.search(r"[.!?]", gap)
+        and gap.rstrip().endswith(",")
+        and _CUE.search(gap) is not None
+    )
+
+
+# --- cues -----------------------------------------------------------------------------------
+
+_REGULAR = (
+    "add insist claim state explain warn argue note ask announce declare describe suggest "
+    "admit acknowledge respond continue recall agree confirm urge predict promise vow tweet "
+    "post complain accuse allege contend maintain concede stress emphasise emphasize quip "
+    "joke shout whisper comment remark observe report call tell say write insist reiterate "
+    "boast caution concede lament mutter muse plead pledge reveal scoff sigh snap yell"
+).split()
+_IRREGULAR = (
+    "said says saying told tells telling wrote writes writing written replied replies "
+    "replying denied denies denying testified testifies testifying"
+).split()
+
+
+def _forms(v: str) -> list[str]:
+    stem = v[:-1] if v.endswith("e") else v
+    return [v, v + "s", v + ("d" if v.endswith("e") else "ed"), stem + "ing"]
+
+
+_CUE_WORDS = sorted({f for v in _REGULAR for f in _forms(v)} | set(_IRREGULAR), key=len)
+_CUE = re.compile(r"\b(?:according to|" + "|".join(reversed(_CUE_WORDS)) + r")\b", re.I)
+
+
+def find_cue(text: str, quote: Quotation, before_first: bool = False) -> str | None:
+    """The reporting verb that introduces `quote`: in a split's gap, after it, or before it.
+
+    Direct quotes usually have their verb after them ("...," she said); reported speech has it
+    before ("she said that ..."): `before_first` looks there first.
+    """
+    for (_, e1), (s2, _) in zip(quote.spans, quote.spans[1:], strict=False):
+        m = _CUE.search(text, e1, s2)
+        if m:
+            return m.group(0)
+    para = next(((ps, pe) for ps, pe in paragraphs(text) if ps <= quote.end <= pe), None)
+    ps, pe = para if para else (0, len(text))
+    after_end = _stop(text, quote.end + 1, pe)
+    m = _CUE.search(text, quote.end, after_end)
+    after = m.group(0) if m and m.start() - quote.end <= 80 else None
+    first = next((s for s, e in paragraphs(text) if s <= quote.start <= e), ps)
+    bounds = [m.end() for m in re.finditer(r"[.!?](?=\s)|[”»]", text[first : quote.start])]
+    lo = first + (bounds[-1] if bounds else 0)
+    found = [m for m in _CUE.finditer(text, lo, quote.start) if quote.start - m.end() <= 120]
+    before = found[-1].group(0) if found else None
+    return (before or after) if before_first else (after or before)
+
+
+def _stop(text: str, i: int, pe: int) -> int:
+    """Where the attribution after a quotation ends: the sentence end or the next opening mark."""
+    m = re.compile(r"[.!?](?=\s|$)|[“„«]").search(text, i, pe)
+    return m.start() if m else pe
+
+
+# --- names ----------------------------------------------------------------------------------
+
+PRONOUNS = {
+    "he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "hers", "their",
+    "theirs", "its", "our", "us", "me", "my", "one", "someone", "somebody", "this", "that",
+}  # fmt: skip
+UNKNOWN = {"", "unknown", "none", "null", "n/a", "na", "unnamed", "anonymous", "unspecified",
+           "not specified", "not stated", "the article", "article", "author", "narrator",
+           "reporter", "the reporter", "the author", "writer", "nobody", "no one", "-"}  # fmt: skip
+HONORIFICS = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor",
+    "president", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
+    "minister", "prime", "chancellor", "secretary", "judge", "justice", "rev", "reverend",
+    "general", "gen", "colonell", "captain", "capt", "king", "queen", "prince", "princess",
+    "pope", "sheikh", "ambassador", "the", "former", "ex", "vice", "deputy", "chief",
+}  # fmt: skip
+
+
+def fold(s: str) -> str:
+    """Lower-case, strip accents and possessives, straighten marks: for comparing names."""
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = "".join(_CHAR_MAP.get(c, c) for c in s).casefold()
+    s = re.sub(r"'s\b|(?<=s)'(?=\s|$)", "", s)
+    return " ".join(re.findall(r"[\w-]+", s))
+
+
+def name_tokens(name: str) -> list[str]:
+    """The tokens of a name that identify someone (honorifics and articles removed)."""
+    return [t for t in fold(name).split() if t not in HONORIFICS]
+
+
+def is_pronoun(name: str) -> bool:
+    return fold(name) in PRONOUNS
+
+
+def is_unknown(name: str | None) -> bool:
+    return name is None or fold(name) in UNKNOWN
+
+
+def name_in_text(name: str, text: str) -> bool:
+    """True when the article names `name`: the phrase, or every identifying token, is in it."""
+    folded_name = fold(name)
+    if not folded_name or folded_name in PRONOUNS:
+        return False
+    words = set(fold(text).split())
+    folded_text = " " + fold(text) + " "
+    if f" {folded_name} " in folded_text:
+        return True
+    tokens = name_tokens(name) or folded_name.split()
+    return all(t in words for t in tokens)
+
+
+_STOP = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "with", "by", "from"}
+
+
+def words_in(phrase: str, text: str) -> bool:
+    """True when most content words of `phrase` occur in `text` (folded; at least 2/3 of them)."""
+    words = set(fold(text).split())
+    wanted = [w for w in fold(phrase).split() if w not in _STOP]
+    if not wanted:
+        return True
+    return sum(w in words for w in wanted) * 3 >= 2 * len(wanted)
+
+
+_SENTENCE_STARTERS = set(
+    "the a an later but and after when then yesterday today meanwhile however in on at as "
+    "while if since although though last this that these those his her their our its both "
+    "even still also now earlier speaking asked pressed according for with without during "
+    "before".split()
+)
+
+
+def _contains_run(toks: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    return any(toks[i : i + len(run)] == run for i in range(len(toks) - len(run) + 1))
+
+
+_NAME_RUN = re.compile(
+    r"(?:[A-ZÀ-Ý][\w’'.-]*|(?:de|da|del|van|von|der|bin|al|le|la|di)(?=\s+[A-ZÀ-Ý]))"
+    r"(?:\s+(?:[A-ZÀ-Ý][\w’'.-]*|(?:de|da|del|van|von|der|bin|al|le|la|di)(?=\s+[A-ZÀ-Ý])))*"
+)
+
+
+def fullest_name(name: str, text: str) -> str:
+    """The longest way the article names the same person/organisation as `name`.
+
+    "Mr Trump" becomes "Donald Trump" when the article has it. With two candidates that differ
+    (two Smiths), the name is returned unchanged rather than guessed.
+    """
+    wanted = name_tokens(name)
+    if not wanted:
+        return name.strip()
+    best: dict[tuple[str, ...], str] = {}
+    lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    for m in _NAME_RUN.finditer(text):
+        cand = re.sub(r"[’']s$", "", m.group(0)).strip(" .")
+        first = cand.split()[0].lower()
+        if " " in cand and (first in _SENTENCE_STARTERS or first in lower_words):
+            cand = cand.split(" ", 1)[1]  # "Later Mary Smith" at a sentence start
+        toks = tuple(name_tokens(cand))
+        if toks and _contains_run(toks, tuple(wanted)):
+            best.setdefault(toks, cand)
+    if not best:
+        return name.strip()
+    most = max(len(t) for t in best)
+    top = {t: c for t, c in best.items() if len(t) == most}
+    if len(top) > 1:
+        return name.strip()
+    toks, cand = next(iter(top.items()))
+    return cand if len(toks) >= len(wanted) else name.strip()

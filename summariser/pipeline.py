@@ -1,0 +1,450 @@
+"""Article text + backend -> grounded Summary. No printing, no files, no exits.
+
+Design (for small local models and cheap for large ones): our code finds the quotation-mark
+spans, sentences and cue verbs; the model is asked only what code cannot find, in small calls
+that share the article as a prefix (so llama.cpp reuses its KV cache): who said each numbered
+quotation, which sentences report speech without marks, events, stances. Every answer is
+validated against the article (instructor re-asks on failure); what still fails is dropped and
+counted in `meta`, never returned.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from summariser import grounding, prompts
+from summariser.backends.base import ChatBackend, ValidationExhausted
+from summariser.errors import ExtractionError, InputError
+from summariser.grounding import Quotation, Span
+from summariser.schemas import (
+    Drop,
+    Event,
+    EventDraft,
+    EventDrafts,
+    IndirectDraft,
+    IndirectDrafts,
+    Meta,
+    OptionalSpeaker,
+    Quote,
+    Stance,
+    StanceDraft,
+    StanceDrafts,
+    Summary,
+    Usage,
+    attribution_model,
+)
+
+T = TypeVar("T", bound=BaseModel)
+
+#: The record types a run can extract; `steps` selects a subset.
+STEPS = ("quotes", "events", "stances")
+_QUOTES_PER_CALL = 16
+
+
+@dataclass
+class _Run:
+    """What one article's extraction accumulates."""
+
+    text: str
+    backend: ChatBackend
+    usage: Usage = field(default_factory=Usage)
+    drops: list[Drop] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def drop(self, record: str, reason: str, value: object) -> None:
+        self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))  # type: ignore[arg-type]
+
+
+@dataclass
+class _Piece:
+    """One chunk of the article as the model sees it: numbered sentences, shared prefix."""
+
+    span: Span
+    sentences: list[Span]
+    prefix: list[dict[str, str]]
+
+
+def check_text(text: str) -> str:
+    """Reject what cannot be an article; return the text unchanged otherwise."""
+    if not isinstance(text, str):
+        raise InputError(f"the article must be text (str), not {type(text).__name__}")
+    if not text.strip():
+        raise InputError("the article is empty: give a file or text with the article's words")
+    if "\x00" in text:
+        raise InputError("the article contains NUL bytes: it looks binary, not text")
+    letters = sum(c.isalpha() for c in text)
+    if letters < 0.3 * len(text.strip()):
+        raise InputError("the article is mostly not letters: it looks like binary or data")
+    return text
+
+
+def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Summary:
+    """Extract grounded quotes, events and stances from `text` with `backend`.
+
+    Args:
+        text: The article, plain text. Offsets in the result index into this string.
+        backend: A ChatBackend (see summariser.backends.resolve).
+        steps: Which record types to extract (default all of STEPS).
+
+    Returns:
+        A Summary whose every record is located in `text`.
+
+    Raises:
+        InputError: the text is empty or not text.
+        BackendError: the model could not be reached.
+    """
+    check_text(text)
+    wanted = set(steps)
+    if unknown := wanted - set(STEPS):
+        raise InputError(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    run = _Run(text, backend)
+    started = time.perf_counter()
+    quotations = grounding.find_quotations(text)
+    protected = [(q.start, q.end) for q in quotations]
+    all_sentences = grounding.sentences(text, protected)
+    pieces = [
+        _piece(text, span, [s for s in all_sentences if span[0] <= s[0] and s[1] <= span[1]])
+        for span in grounding.chunks(text, backend.max_article_chars)
+    ]
+    quotes: list[Quote] = []
+    events: list[Event] = []
+    stances: list[Stance] = []
+    assigned: set[int] = set()
+    for piece in pieces:
+        if "quotes" in wanted:
+            mine = [
+                q for i, q in enumerate(quotations)
+                if i not in assigned and piece.span[0] <= q.start < piece.span[1]
+            ]  # fmt: skip
+            assigned |= {quotations.index(q) for q in mine}
+            quotes += _timed(run, "quotes", partial(_direct, run, piece, mine))
+            quotes += _timed(run, "indirect", partial(_indirect, run, piece, protected))
+        if "events" in wanted:
+            events += _timed(run, "events", partial(_events, run, piece))
+        if "stances" in wanted:
+            stances += _timed(run, "stances", partial(_stances, run, piece))
+    run.timings["total"] = time.perf_counter() - started
+    dropped: dict[str, int] = {}
+    for d in run.drops:
+        dropped[d.reason] = dropped.get(d.reason, 0) + 1
+    return Summary(
+        quotes=sorted(_unique(quotes, lambda q: (q.start, q.end)), key=lambda q: q.start),
+        events=sorted(
+            _unique(events, lambda e: (grounding.fold(e.actor), grounding.fold(e.action), e.start)),
+            key=lambda e: e.start,
+        ),
+        stances=sorted(
+            _unique(stances, lambda s: (grounding.fold(s.holder), grounding.fold(s.target))),
+            key=lambda s: s.start,
+        ),
+        meta=Meta(
+            model=backend.name,
+            prompt_version=prompts.version(),
+            chunks=len(pieces),
+            timings={k: round(v, 3) for k, v in run.timings.items()},
+            usage=run.usage,
+            dropped=dropped,
+            drops=run.drops,
+            failures=run.failures,
+        ),
+    )
+
+
+def _piece(text: str, span: Span, sentences: list[Span]) -> _Piece:
+    block = prompts.article_block(text, sentences)
+    prefix = [
+        {"role": "system", "content": prompts.render("system")},
+        {"role": "user", "content": block},
+    ]
+    return _Piece(span, sentences, prefix)
+
+
+def _timed(run: _Run, step: str, fn: Callable[[], list[T]]) -> list[T]:
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        run.timings[step] = run.timings.get(step, 0.0) + time.perf_counter() - t0
+
+
+def _unique(items: list[T], key: Callable[[T], Any]) -> list[T]:
+    seen: set[Any] = set()
+    out = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
+
+
+def _ask(
+    run: _Run, piece: _Piece, task: str, model: type[T], max_tokens: int
+) -> tuple[T | None, str | None]:
+    """One model call: the shared article prefix plus `task`. Returns (answer, raw on failure).
+
+    The article and the task go in one user message so that every call's prompt starts with
+    the same tokens (system + article) and the local model's KV cache is reused.
+    """
+    messages = [dict(m) for m in piece.prefix]
+    messages[-1]["content"] += "\n\n" + task
+    context = {"article": run.text, "sentences": piece.sentences}
+    try:
+        answer, usage = run.backend.extract(messages, model, context, max_tokens)
+    except ValidationExhausted as e:
+        run.usage.add(e.usage)
+        run.failures.append(f"{model.__name__}: {e}")
+        return None, e.raw
+    except ExtractionError as e:
+        run.failures.append(f"{model.__name__}: {e}")
+        return None, None
+    run.usage.add(usage)
+    return answer, None
+
+
+def _salvage(raw: str | None, key: str) -> list[Any]:
+    """The items of a failed answer's list, to validate one by one."""
+    try:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return []
+    items = data.get(key) if isinstance(data, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def _valid_items(
+    run: _Run, record: str, raw: str | None, key: str, item_model: type[T], context: dict[str, Any]
+) -> list[T]:
+    """Validate a failed answer's items one by one: keep the good ones, count the rest."""
+    kept = []
+    for item in _salvage(raw, key):
+        try:
+            kept.append(item_model.model_validate(item, context=context))
+        except ValidationError as e:
+            run.drop(record, _reason(e), item)
+    return kept
+
+
+def _reason(e: ValidationError) -> str:
+    """A short, stable reason for a failed record: the field and the kind of failure."""
+    err = e.errors()[0]
+    msg = str(err["msg"])
+    where = ".".join(str(p) for p in err["loc"]) or msg.removeprefix("Value error, ").split()[0]
+    kind = (
+        "not in the cited sentence" if "is not in sentence" in msg
+        else "not named in the article" if "not named" in msg
+        else "pronoun" if "pronoun" in msg
+        else "not found in the article" if "not found" in msg
+        else "no such sentence" if "no sentence" in msg
+        else err["type"]
+    )  # fmt: skip
+    return f"{where}: {kind}"
+
+
+def _sentence(piece: _Piece, n: int) -> Span:
+    return piece.sentences[n - 1]
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def _abridge(text: str, words: int = 14) -> str:
+    parts = text.split()
+    if len(parts) <= words + 4:
+        return text
+    return " ".join(parts[:words]) + " … " + " ".join(parts[-4:])
+
+
+def _sentence_of(piece: _Piece, offset: int) -> int:
+    for n, (s, e) in enumerate(piece.sentences, 1):
+        if s <= offset < e:
+            return n
+    return 0
+
+
+def _direct(run: _Run, piece: _Piece, quotations: list[Quotation]) -> list[Quote]:
+    out: list[Quote] = []
+    for at in range(0, len(quotations), _QUOTES_PER_CALL):
+        batch = quotations[at : at + _QUOTES_PER_CALL]
+        out += _attribute(run, piece, batch)
+    return out
+
+
+def _attribute(run: _Run, piece: _Piece, batch: list[Quotation]) -> list[Quote]:
+    text = run.text
+    listing = "\n".join(
+        f"Q{i} (sentence [{_sentence_of(piece, q.start)}]): “{_abridge(q.text(text))}”"
+        for i, q in enumerate(batch, 1)
+    )
+    model = attribution_model(len(batch))
+    example = {f"Q{i}": "Name" for i in range(1, min(len(batch), 2) + 1)}
+    task = prompts.render(
+        "quotes", count=len(batch), quotations=listing, shape=prompts.shape(example)
+    )
+    answer, raw = _ask(run, piece, task, model, max_tokens=24 * len(batch) + 24)
+    speakers: dict[str, Any]
+    if answer is not None:
+        speakers = answer.model_dump()
+    else:
+        speakers = _salvage_speakers(run, raw, len(batch))
+    out = []
+    for i, q in enumerate(batch, 1):
+        speaker = speakers.get(f"Q{i}")
+        if speaker is False:
+            continue
+        if not speaker:
+            run.drop("quote", "no speaker", q.text(text))
+            continue
+        out.append(
+            Quote(
+                text=q.text(text),
+                speaker=grounding.fullest_name(speaker, text),
+                kind="direct",
+                cue=grounding.find_cue(text, q),
+                start=q.start,
+                end=q.end,
+                spans=list(q.spans),
+            )
+        )
+    return out
+
+
+def _salvage_speakers(run: _Run, raw: str | None, n: int) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    adapter: TypeAdapter[Any] = TypeAdapter(OptionalSpeaker)
+    out: dict[str, Any] = {}
+    for i in range(1, n + 1):
+        try:
+            out[f"Q{i}"] = adapter.validate_python(data.get(f"Q{i}"), context={"article": run.text})
+        except ValidationError as e:
+            run.drop("quote", f"speaker: {_reason(e).split(': ', 1)[-1]}", data.get(f"Q{i}"))
+            out[f"Q{i}"] = False  # dropped and counted already
+    return out
+
+
+def _list_task(name: str, model: type[BaseModel], item: type[BaseModel], example: dict) -> str:
+    limit = model.model_fields[next(iter(model.model_fields))].metadata[0].max_length
+    return prompts.render(
+        name,
+        limit=limit,
+        fields=prompts.describe_fields(item),
+        shape=prompts.shape(example),
+    )
+
+
+def _drafts(
+    run: _Run,
+    piece: _Piece,
+    record: str,
+    name: str,
+    lists: type[BaseModel],
+    item: type[T],
+    example: dict[str, Any],
+    max_tokens: int,
+) -> list[T]:
+    key = next(iter(lists.model_fields))
+    task = _list_task(name, lists, item, example)
+    answer, raw = _ask(run, piece, task, lists, max_tokens)
+    if answer is not None:
+        return list(getattr(answer, key))
+    context = {"article": run.text, "sentences": piece.sentences}
+    return _valid_items(run, record, raw, key, item, context)
+
+
+def _indirect(run: _Run, piece: _Piece, direct: list[Span]) -> list[Quote]:
+    example = {"quotes": [{"sentence": 2, "speaker": "Name", "text": "the words reported"}]}
+    drafts = _drafts(run, piece, "quote", "indirect", IndirectDrafts, IndirectDraft, example, 400)
+    out = []
+    for d in drafts:
+        s_start, s_end = _sentence(piece, d.sentence)
+        span = grounding.locate(d.text, run.text, (s_start, s_end)) or grounding.locate(
+            d.text, run.text
+        )
+        if span is None:
+            run.drop("quote", "text: not found in the article", d.text)
+            continue
+        if any(s < span[1] and span[0] < e for s, e in direct):
+            run.drop("quote", "inside quotation marks", d.text)
+            continue
+        cue = grounding.find_cue(run.text, Quotation((span,)), before_first=True)
+        out.append(
+            Quote(
+                text=run.text[span[0] : span[1]],
+                speaker=grounding.fullest_name(d.speaker, run.text),
+                kind="indirect",
+                cue=cue,
+                start=span[0],
+                end=span[1],
+                spans=[span],
+            )
+        )
+    return out
+
+
+def _grounded_field(run: _Run, value: str | None, within: Span, what: str) -> str | None:
+    """`value` as written in the event's sentence, or None and a counted drop."""
+    if value is None or grounding.is_unknown(value):
+        return None
+    span = grounding.locate(value, run.text, within)
+    if span is None:
+        run.drop("event", f"{what}: not in the cited sentence (field cleared)", value)
+        return None
+    return run.text[span[0] : span[1]]
+
+
+def _events(run: _Run, piece: _Piece) -> list[Event]:
+    example = {
+        "events": [{"sentence": 1, "actor": "Name", "action": "verb phrase", "target": None,
+                    "when": None, "where": None}]
+    }  # fmt: skip
+    drafts = _drafts(run, piece, "event", "events", EventDrafts, EventDraft, example, 420)
+    out = []
+    for d in drafts:
+        s, e = _sentence(piece, d.sentence)
+        out.append(
+            Event(
+                actor=grounding.fullest_name(d.actor, run.text),
+                action=d.action.strip(),
+                target=(d.target or "").strip() or None,
+                when=_grounded_field(run, d.when, (s, e), "when"),
+                where=_grounded_field(run, d.where, (s, e), "where"),
+                evidence=run.text[s:e],
+                start=s,
+                end=e,
+            )
+        )
+    return out
+
+
+def _stances(run: _Run, piece: _Piece) -> list[Stance]:
+    example = {
+        "stances": [{"sentence": 1, "holder": "Name", "target": "issue", "polarity": "support"}]
+    }
+    drafts = _drafts(run, piece, "stance", "stances", StanceDrafts, StanceDraft, example, 260)
+    out = []
+    for d in drafts:
+        s, e = _sentence(piece, d.sentence)
+        out.append(
+            Stance(
+                holder=grounding.fullest_name(d.holder, run.text),
+                target=d.target.strip(),
+                polarity=d.polarity,
+                evidence=run.text[s:e],
+                start=s,
+                end=e,
+            )
+        )
+    return out

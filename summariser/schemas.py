@@ -1,0 +1,259 @@
+"""The records: what we return (Summary and its parts) and what the model is asked for (drafts).
+
+Field descriptions of the draft models are the model's instructions: they go into the JSON
+schema the model is constrained by. Validators receive the article through instructor's
+validation context (`context={"article": ..., "sentences": [...]}`); their error messages are
+what the model reads on a re-ask, so they say how to fix the output.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from summariser import grounding
+
+#: Version of the JSON contract below; bump on any incompatible change.
+SCHEMA_VERSION = "1"
+
+Polarity = Literal["support", "oppose", "neutral", "mixed"]
+
+
+# --- what we return -------------------------------------------------------------------------
+
+
+class Quote(BaseModel):
+    """Words a named speaker said or wrote, located in the article by our code."""
+
+    text: str = Field(description="The quoted words, verbatim, without quotation marks")
+    speaker: str = Field(description="Who said it: the fullest name the article gives")
+    kind: Literal["direct", "indirect"] = Field(description="direct: in quotation marks")
+    cue: str | None = Field(description="The reporting verb next to the quote, e.g. 'said'")
+    start: int = Field(description="Offset of the first character of the quote in the input")
+    end: int = Field(description="Offset just past the last character of the quote")
+    spans: list[tuple[int, int]] = Field(
+        description="Each [start, end) piece; several when the quote is split by its attribution "
+        "or runs over paragraphs. text is the pieces joined by one space."
+    )
+
+
+class Event(BaseModel):
+    """Something that happened or is planned, as the article states it."""
+
+    actor: str = Field(description="Who acts (person or organisation)")
+    action: str = Field(description="What they did, a short verb phrase")
+    target: str | None = Field(description="Who or what it is done to")
+    when: str | None = Field(description="When, as written in the article")
+    where: str | None = Field(description="Where, as written in the article")
+    evidence: str = Field(description="The sentence that states the event, verbatim")
+    start: int = Field(description="Offset of the evidence in the input")
+    end: int = Field(description="Offset just past the evidence")
+
+
+class Stance(BaseModel):
+    """A position a named holder takes on something, as the article states it."""
+
+    holder: str = Field(description="Who holds the position")
+    target: str = Field(description="What the position is about")
+    polarity: Polarity = Field(description="support, oppose, neutral or mixed")
+    evidence: str = Field(description="The sentence that shows it, verbatim")
+    start: int = Field(description="Offset of the evidence in the input")
+    end: int = Field(description="Offset just past the evidence")
+
+
+class Drop(BaseModel):
+    """A record the model proposed that failed grounding and was left out."""
+
+    record: Literal["quote", "event", "stance"]
+    reason: str
+    value: str = Field(description="What the model proposed, abridged")
+
+
+class Usage(BaseModel):
+    """Tokens spent, counting every attempt (re-asks included)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.calls += other.calls
+
+
+class Meta(BaseModel):
+    """How the records were made."""
+
+    model: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    chunks: int = 1
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
+    usage: Usage = Field(default_factory=Usage)
+    dropped: dict[str, int] = Field(default_factory=dict, description="Dropped count by reason")
+    drops: list[Drop] = Field(default_factory=list)
+    failures: list[str] = Field(
+        default_factory=list, description="Steps whose answer was unusable (records lost)"
+    )
+    cached: bool = False
+
+
+class Summary(BaseModel):
+    """Everything extracted from one article."""
+
+    events: list[Event] = Field(default_factory=list)
+    stances: list[Stance] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    meta: Meta
+
+
+# --- what the model is asked for ------------------------------------------------------------
+
+
+def _ctx(info: ValidationInfo) -> dict[str, Any]:
+    return info.context or {}
+
+
+def _check_sentence(n: int, info: ValidationInfo) -> int:
+    count = len(_ctx(info).get("sentences", []))
+    if count and not 1 <= n <= count:
+        raise ValueError(f"there is no sentence [{n}]: use a number from 1 to {count}")
+    return n
+
+
+def _check_name(v: str, info: ValidationInfo) -> str:
+    article = _ctx(info).get("article")
+    v = v.strip()
+    if grounding.is_pronoun(v):
+        raise ValueError(f"{v!r} is a pronoun: give the name the article uses for this person")
+    if grounding.is_unknown(v):
+        raise ValueError("a name is required: give the person or organisation the article names")
+    if article is not None and not grounding.name_in_text(v, article):
+        raise ValueError(f"{v!r} is not named in the article: write the name as the article does")
+    return v
+
+
+def _check_optional_speaker(v: str | None, info: ValidationInfo) -> str | None:
+    if v is None or grounding.is_unknown(v):
+        return None
+    return _check_name(v, info)
+
+
+SentenceNo = Annotated[int, AfterValidator(_check_sentence)]
+Name = Annotated[str, Field(max_length=80), AfterValidator(_check_name)]
+OptionalSpeaker = Annotated[
+    str | None, Field(max_length=80), AfterValidator(_check_optional_speaker)
+]
+
+
+def attribution_model(n: int) -> type[BaseModel]:
+    """A model with fields Q1..Qn, each the speaker of that numbered quotation (or null)."""
+    fields: dict[str, Any] = {
+        f"Q{i}": (
+            OptionalSpeaker,
+            Field(description=f"Who is quoted in Q{i}: a name from the article, or null"),
+        )
+        for i in range(1, n + 1)
+    }
+    return create_model("Speakers", __doc__="The speaker of each numbered quotation.", **fields)
+
+
+class EventDraft(BaseModel):
+    """Something that happened or will happen, as one sentence of the article states it."""
+
+    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that states it")
+    actor: Name = Field(description="Who acts: a person or organisation named in the article")
+    action: str = Field(max_length=60, description="What they did: a short verb phrase")
+    target: str | None = Field(max_length=80, description="Who or what it is done to, or null")
+    when: str | None = Field(max_length=60, description="When, copied from the article, or null")
+    where: str | None = Field(max_length=60, description="Where, copied from the article, or null")
+
+    @model_validator(mode="after")
+    def _in_sentence(self, info: ValidationInfo) -> EventDraft:
+        """The target must be words of the cited sentence.
+
+        Small models often cite a neighbouring sentence number; when another sentence holds
+        the target (and when/where, if possible), the nearest such sentence is taken instead
+        of re-asking. A when/where outside the sentence is cleared later, not re-asked.
+        """
+        ctx = _ctx(info)
+        sentences, article = ctx.get("sentences"), ctx.get("article")
+        if not sentences or article is None or not 1 <= self.sentence <= len(sentences):
+            return self
+        fields = {
+            name: value
+            for name in ("target", "when", "where")
+            if (value := getattr(self, name)) and not grounding.is_unknown(value)
+        }
+
+        def holds(n: int) -> bool:
+            s, e = sentences[n - 1]
+            return all(grounding.words_in(v, article[s:e]) for v in fields.values())
+
+        if holds(self.sentence):
+            return self
+        near = sorted(range(1, len(sentences) + 1), key=lambda n: abs(n - self.sentence))
+        fits = [n for n in near if holds(n)]
+        if not fits and "target" in fields:
+            fields = {"target": fields["target"]}
+            fits = [n for n in near if holds(n)]
+        if fits or "target" not in fields:
+            self.sentence = fits[0] if fits else self.sentence
+            return self
+        raise ValueError(
+            f"target {fields['target']!r} is not in sentence [{self.sentence}]: "
+            "use words from that sentence, or null"
+        )
+
+
+class EventDrafts(BaseModel):
+    """The main events the article reports."""
+
+    events: list[EventDraft] = Field(max_length=6)
+
+
+class StanceDraft(BaseModel):
+    """A position someone named in the article takes on an issue, person or proposal."""
+
+    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that shows it")
+    holder: Name = Field(description="Who holds the position: a person or organisation named")
+    target: str = Field(max_length=80, description="What the position is about")
+    polarity: Polarity = Field(description="support, oppose, neutral or mixed")
+
+
+class StanceDrafts(BaseModel):
+    """The positions people and organisations take in the article."""
+
+    stances: list[StanceDraft] = Field(max_length=5)
+
+
+class IndirectDraft(BaseModel):
+    """Reported speech without quotation marks: what someone said, in the writer's words."""
+
+    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that reports it")
+    speaker: Name = Field(description="Who said it: a person or organisation named in the article")
+    text: str = Field(max_length=300, description="The reported words, copied from that sentence")
+
+    @field_validator("text")
+    @classmethod
+    def _in_article(cls, v: str, info: ValidationInfo) -> str:
+        article = _ctx(info).get("article")
+        if article is not None and grounding.locate(v, article) is None:
+            raise ValueError(f"not found in the article: {v[:60]!r}; copy the words exactly")
+        return v
+
+
+class IndirectDrafts(BaseModel):
+    """Reported speech in the article that is not inside quotation marks."""
+
+    quotes: list[IndirectDraft] = Field(max_length=4)

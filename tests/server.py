@@ -1,0 +1,115 @@
+"""A scripted OpenAI-compatible chat-completions server on 127.0.0.1, for tests and benchmarks.
+
+Each request takes the next scripted Reply (or the default); every request body is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """One scripted answer: JSON `content` (as the model's output), or a fault."""
+
+    content: str | None = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # raw body instead of a completion
+    finish_reason: str = "stop"
+    delay: float = 0.0
+    drop: bool = False  # close the connection without answering
+
+
+def completion_body(request: dict[str, Any], content: str, finish_reason: str = "stop") -> bytes:
+    """An OpenAI chat.completion answering `request` with `content` (as a tool call if asked)."""
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if request.get("tools"):
+        name = request["tools"][0]["function"]["name"]
+        message = {"role": "assistant", "content": None, "tool_calls": [{
+            "id": "call_1", "type": "function",
+            "function": {"name": name, "arguments": content}}]}  # fmt: skip
+    return json.dumps({
+        "id": "cmpl-test", "object": "chat.completion", "created": int(time.time()),
+        "model": request.get("model", "test"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+        "usage": {"prompt_tokens": 50, "completion_tokens": 7, "total_tokens": 57},
+    }).encode()  # fmt: skip
+
+
+def request_schema(request: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema a request asks for (tools or response_format)."""
+    if request.get("tools"):
+        return request["tools"][0]["function"]["parameters"]
+    return request.get("response_format", {}).get("json_schema", {}).get("schema", {})
+
+
+def empty_reply(request: dict[str, Any]) -> Reply:
+    """The emptiest valid answer: [] for lists, null for the rest."""
+    props = request_schema(request).get("properties", {})
+    return Reply(
+        json.dumps({k: [] if v.get("type") == "array" else None for k, v in props.items()})
+    )
+
+
+class ScriptedServer:
+    """Start with `with ScriptedServer(...) as s:`; `s.url` is the base URL (…/v1)."""
+
+    def __init__(self, replies: list[Reply] | None = None, default: Any = None) -> None:
+        self.replies = list(replies or [])
+        self.default = default  # callable(request) -> Reply, or None for an empty answer
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with server.lock:
+                    server.requests.append(request)
+                    server.headers.append(dict(self.headers))
+                    reply = server.replies.pop(0) if server.replies else None
+                if reply is None:
+                    reply = server.default(request) if server.default else empty_reply(request)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                body = (
+                    reply.body
+                    if reply.body is not None
+                    else completion_body(request, reply.content or "{}", reply.finish_reason)
+                )
+                self.send_response(reply.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                for k, v in reply.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> ScriptedServer:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

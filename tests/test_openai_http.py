@@ -1,0 +1,111 @@
+"""The real instructor + openai client path against a scripted server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summariser.backends import resolve
+from summariser.errors import BackendError, ConfigError
+from summariser.pipeline import extract
+from tests.server import Reply, ScriptedServer
+
+SPEAKERS = json.dumps({f"Q{i}": "Sir Keir" for i in range(1, 8)} | {"Q2": "Donald Trump"})
+KEY = "sk-test-SENTINEL-0123456789"
+
+
+def backend(url: str, **kw):
+    return resolve("openai:test-model", api_key=KEY, base_url=url, **kw)
+
+
+def speakers_step(server: ScriptedServer) -> list[dict]:
+    return [r for r in server.requests if r["tools"][0]["function"]["name"] == "Speakers"]
+
+
+def test_good_answer_uses_tools_and_sends_the_key(seed):
+    with ScriptedServer([Reply(SPEAKERS)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(s.quotes) == 7 and s.meta.model == "openai:test-model"
+    first = srv.requests[0]
+    assert first["model"] == "test-model" and first["temperature"] == 0
+    assert first["tool_choice"]["function"]["name"] == "Speakers"
+    assert {k.lower(): v for k, v in srv.headers[0].items()}["authorization"] == f"Bearer {KEY}"
+    assert s.meta.usage.prompt_tokens == 100 and s.meta.usage.calls == 2
+
+
+def test_ungrounded_quote_speaker_is_reasked(seed):
+    bad = json.dumps(json.loads(SPEAKERS) | {"Q1": "Angela Merkel"})
+    with ScriptedServer([Reply(bad), Reply(SPEAKERS)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(speakers_step(srv)) == 2
+    assert "Angela Merkel" in json.dumps(speakers_step(srv)[1]["messages"][-1])
+    assert len(s.quotes) == 7
+
+
+def test_invalid_json_is_reasked_then_recorded_as_failure(seed):
+    with ScriptedServer([Reply("{not json"), Reply("{still not")]) as srv:
+        s = extract(seed, backend(srv.url, max_retries=1), steps=["quotes"])
+    assert len(speakers_step(srv)) == 2
+    assert s.quotes == [] and s.meta.failures and "Speakers" in s.meta.failures[0]
+
+
+def test_429_with_retry_after_then_success(seed):
+    replies = [
+        Reply(status=429, headers={"retry-after": "0"}, body=b'{"error": {"message": "slow"}}'),
+        Reply(status=429, body=b'{"error": {"message": "slow"}}'),
+        Reply(SPEAKERS),
+    ]
+    with ScriptedServer(replies) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(speakers_step(srv)) == 3 and len(s.quotes) == 7
+
+
+def test_500s_until_failure_retry_in_one_layer_only(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
+    err = Reply(status=500, body=b'{"error": {"message": "boom"}}')
+    with ScriptedServer([err] * 10) as srv, pytest.raises(BackendError) as e:
+        extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+    assert len(srv.requests) == 3  # tenacity's 3 attempts; no openai or instructor retries on top
+    assert "HTTP 500: boom" in str(e.value)
+
+
+def test_401_is_not_retried_and_key_not_leaked(seed):
+    body = json.dumps({"error": {"message": f"Incorrect API key provided: {KEY}"}}).encode()
+    with (
+        ScriptedServer([Reply(status=401, body=body)] * 3) as srv,
+        pytest.raises(BackendError) as e,
+    ):
+        extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 1
+    assert "HTTP 401" in str(e.value) and "OPENAI_API_KEY" in str(e.value)
+    assert KEY not in str(e.value)
+
+
+def test_finish_reason_length_fails_fast_without_reask(seed):
+    with ScriptedServer([Reply('{"Q1": "Sir', finish_reason="length")] * 3) as srv:
+        s = extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+    assert len(speakers_step(srv)) == 1
+    assert "cut off" in s.meta.failures[0]
+
+
+def test_unreachable_server_is_a_backend_error(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
+    with ScriptedServer() as srv:
+        url = srv.url
+    with pytest.raises(BackendError, match="cannot reach"):
+        extract(seed, backend(url), steps=["quotes"])
+
+
+def test_missing_key_is_a_config_error():
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        resolve("openai:gpt-4o-mini")
+
+
+def test_json_schema_mode_sends_response_format(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_OPENAI_MODE", "json_schema")
+    with ScriptedServer([Reply(SPEAKERS)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    fmt = srv.requests[0]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Speakers"
+    assert len(s.quotes) == 7
