@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from pydantic import ValidationError
 
 from summariser import prompts
 from summariser.backends.base import ChatBackend
-from summariser.paths import cache_dir
+from summariser.paths import atomic_write, cache_dir
 from summariser.schemas import SCHEMA_VERSION, Summary
 
 
@@ -50,13 +48,4 @@ class ResultCache:
             return None
 
     def put(self, key: str, summary: Summary) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(summary.model_dump_json())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(self._path(key), summary.model_dump_json())

@@ -6,19 +6,33 @@ import contextlib
 import json
 from collections.abc import Iterator
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from summariser import render
 from summariser.api import summarise
 from summariser.backends import ChatBackend, available, resolve
-from summariser.errors import SummariserError, redact
+from summariser.errors import InputError, SummariserError, redact
+from summariser.evals import polnear
+from summariser.evals import report as eval_report
+from summariser.evals.run import Item, Report, check_gates, compare, evaluate, load_items
 from summariser.inputs import read_article
+from summariser.paths import JsonlAppender
 from summariser.pipeline import STEPS
+from summariser.schemas import Summary
 
 app = typer.Typer(
     help="Turn news articles into grounded event, stance and quote records.",
@@ -149,6 +163,160 @@ def models(
         table.add_row(str(r["model"]), "yes" if r["installed"] else "no",
                       "*" if r["default"] else "", str(r["about"]))  # fmt: skip
     out.print(table)
+
+
+def parse_gates(gates: list[str]) -> dict[str, float]:
+    parsed = {}
+    for g in gates:
+        name, sep, value = g.partition("=")
+        try:
+            parsed[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise typer.BadParameter(
+                f"{g!r} is not METRIC=NUMBER, e.g. f1.quotes=0.8", param_hint="--min"
+            )
+    return parsed
+
+
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", "-j", min=1, max=256,
+                      help="Articles in flight at once (HTTP models; local models use 1).")
+]  # fmt: skip
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option("--report", help="Folder for report.json, report.md, predictions.jsonl."),
+]
+BaselineOpt = Annotated[
+    Path | None, typer.Option("--baseline", help="An earlier report.json to diff against.")
+]
+MinOpt = Annotated[
+    list[str] | None,
+    typer.Option("--min", help="Gate METRIC=NUMBER (repeatable); exit 1 below it."),
+]
+
+
+def _evaluate(
+    items: list[Item],
+    source: str,
+    steps: tuple[str, ...],
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    concurrency: int,
+    no_cache: bool,
+    report_dir: Path | None,
+    quote_kinds: set[str] | None = None,
+) -> Report:
+    """Run an eval with a progress bar, appending predictions.jsonl as articles finish."""
+    backend = open_backend(model, api_key, base_url)
+    log = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
+    if report_dir:
+        (report_dir / "predictions.jsonl").write_text("")  # one run per report folder
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"eval {backend.name}", total=len(items))
+
+        def done(item: Item, summary: Summary | None, error: str | None) -> None:
+            if log:
+                record = {"id": item.id, **({"summary": summary.model_dump()} if summary
+                                            else {"error": {"message": error}})}  # fmt: skip
+                log.write(json.dumps(record, ensure_ascii=False))
+            bar.advance(task)
+
+        try:
+            return evaluate(
+                items, backend, source=source, steps=steps, concurrency=concurrency,
+                cache=not no_cache, on_result=done, quote_kinds=quote_kinds,
+            )  # fmt: skip
+        finally:
+            if log:
+                log.close()
+
+
+def _finish(
+    report: Report, report_dir: Path | None, baseline: Path | None, gates: list[str] | None
+) -> None:
+    """Print the tables and verdict, write the report files, exit 1 on a failed gate."""
+    bars = parse_gates(gates or [])
+    unknown = [g for g in bars if g not in report.metrics]
+    if unknown:
+        raise InputError(
+            f"unknown metric(s) {unknown} in --min; known: {', '.join(report.metrics)}"
+        )
+    deltas = None
+    if baseline:
+        try:
+            before = Report.model_validate_json(baseline.read_bytes())
+        except (OSError, ValueError) as e:
+            raise InputError(
+                f"{baseline}: not a readable report.json ({type(e).__name__})"
+            ) from None
+        deltas = compare(report, before)
+    if report_dir:
+        eval_report.write(report, report_dir, deltas)
+    for table in eval_report.tables(report, deltas):
+        err.print(table)
+    failed = check_gates(report, bars)
+    worse = [d["metric"] for d in deltas or [] if d["regressed"]]
+    typer.echo(eval_report.verdict(report, failed, worse), err=True)
+    if report_dir:
+        typer.echo(f"wrote {report_dir}/report.json, report.md, predictions.jsonl", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
+    model: ModelOpt = None,
+    api_key: KeyOpt = None,
+    base_url: UrlOpt = None,
+    concurrency: ConcurrencyOpt = 1,
+    report: ReportOpt = None,
+    baseline: BaselineOpt = None,
+    gates: MinOpt = None,
+    steps: StepsOpt = ALL_STEPS,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Score the model against gold files; print tables and a verdict; gate with --min."""
+    chosen = parse_steps(steps)
+    with failures(api_key):
+        items = load_items(gold)
+        result = _evaluate(items, str(gold), chosen, model, api_key, base_url, concurrency,
+                           no_cache, report)  # fmt: skip
+        _finish(result, report, baseline, gates)
+
+
+@app.command("eval-polnear")
+def eval_polnear(
+    folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
+    model: ModelOpt = None,
+    api_key: KeyOpt = None,
+    base_url: UrlOpt = None,
+    concurrency: ConcurrencyOpt = 1,
+    report: ReportOpt = None,
+    baseline: BaselineOpt = None,
+    gates: MinOpt = None,
+    direct: Annotated[
+        bool,
+        typer.Option(
+            "--direct/--all", help="Score direct quotes only (comparable with published peers)."
+        ),
+    ] = True,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """The public benchmark: quotes on PolNeAR (read in place; never copied)."""
+    with failures(api_key):
+        items = polnear.load(folder, limit)
+        kinds = {"direct"} if direct else None
+        result = _evaluate(items, str(folder), ("quotes",), model, api_key, base_url, concurrency,
+                           no_cache, report, kinds)  # fmt: skip
+        _finish(result, report, baseline, gates)
 
 
 def main() -> None:

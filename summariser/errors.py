@@ -24,8 +24,11 @@ class ExtractionError(SummariserError):
 
 
 def redact(message: str, *secrets: str | None) -> str:
-    """Return `message` with every non-empty secret replaced by '***'."""
+    """Return `message` with every secret replaced by '***'.
+
+    Secrets shorter than 6 characters are not real keys and would garble the text: left alone.
+    """
     for secret in secrets:
-        if secret:
+        if secret and len(secret) >= 6:
             message = message.replace(secret, "***")
     return message

@@ -193,15 +193,17 @@ class Quotation:
         return " ".join(article[s:e] for s, e in self.spans)
 
 
-_OPEN = {"“": "”", "„": "”", "«": "»", '"': '"', "‘": "’"}
+_OPEN = {"“": "”", "„": "”", "«": "»", '"': '"', "‘": "’", "'": "'"}
+_SINGLE = "‘'"
 _CLOSE_ALL = set("”»\"'’")
 
 
 def find_quotations(text: str) -> list[Quotation]:
     """Every span the article puts in double quotation marks (straight, curly or guillemets).
 
-    Single curly marks open a quotation only outside double ones (nested single quotes stay part
-    of their outer quotation). A quotation left open at a paragraph end continues when the next
+    Single marks (curly or straight) open a quotation only outside double ones and only before
+    a letter (nested single quotes stay part of their outer quotation; apostrophes are skipped).
+    Straight double marks in a paragraph that looks like JSON are not quotations. A quotation left open at a paragraph end continues when the next
     paragraph opens with a mark (news style for long quotes); otherwise it ends with its
     paragraph. A quotation split by its attribution (`"A," she said, "b."`) is one Quotation with
     two spans.
@@ -211,17 +213,18 @@ def find_quotations(text: str) -> list[Quotation]:
     for pno, (ps, pe) in enumerate(paras):
         opener: str | None = None
         open_at = -1
+        json_like = re.search(r'[{\[]\s*"|"\s*:', text[ps:pe]) is not None
         for i in range(ps, pe):
             ch = text[i]
             if opener is None:
-                if ch in _OPEN and _can_open(text, i, ps, pe):
+                if ch in _OPEN and _can_open(text, i, ps, pe) and not (json_like and ch == '"'):
                     opener, open_at = ch, i
-            elif ch == _OPEN[opener] and (opener != "‘" or _can_close_single(text, i, pe)):
+            elif ch == _OPEN[opener] and (opener not in _SINGLE or _can_close_single(text, i, pe)):
                 raw.append(((open_at + 1, i), False, pno))
                 opener = None
             elif ch in "“„«" and opener in "“„«":
                 opener, open_at = ch, i  # an unclosed stray mark earlier: restart here
-        if opener is not None and opener != "‘":
+        if opener is not None and opener not in _SINGLE:
             nxt = paras[pno + 1] if pno + 1 < len(paras) else None
             carry = bool(nxt and text[nxt[0]] in '“„«"')
             raw.append(((open_at + 1, pe), carry, pno))
@@ -247,9 +250,9 @@ def find_quotations(text: str) -> list[Quotation]:
 def _can_open(text: str, i: int, ps: int, pe: int) -> bool:
     before = text[i - 1] if i > ps else " "
     after = text[i + 1] if i + 1 < pe else " "
-    if text[i] == "‘" and not after.isalpha():
+    if text[i] in _SINGLE and not after.isalpha():
         return False  # ‘90s and the like are elisions, not quotations
-    if text[i] in '"‘':
+    if text[i] in _SINGLE + '"':
         return (before.isspace() or before in "([{—–-:;,/" or i == ps) and not after.isspace()
     return True
 

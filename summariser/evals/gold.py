@@ -1,0 +1,96 @@
+"""Gold files: one JSON file per article with the records a perfect extractor would return."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from summariser.errors import InputError
+from summariser.inputs import decode
+from summariser.schemas import Polarity
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GoldQuote(_Strict):
+    """A quote: the words (without quotation marks), who said them, direct or indirect."""
+
+    text: str = Field(min_length=1)
+    speaker: str = Field(min_length=1)
+    kind: Literal["direct", "indirect"] = "direct"
+
+
+class GoldEvent(_Strict):
+    actor: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+    target: str | None = None
+    when: str | None = None
+    where: str | None = None
+
+
+class GoldStance(_Strict):
+    holder: str = Field(min_length=1)
+    target: str = Field(min_length=1)
+    polarity: Polarity
+    evidence: str | None = None
+
+
+class GoldFile(_Strict):
+    """One article and its expected records. Give `article` (text) or `article_path`."""
+
+    id: str = ""
+    article: str | None = None
+    article_path: str | None = Field(None, description="Relative to the gold file")
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    notes: str = ""
+    quotes: list[GoldQuote] = Field(default_factory=list)
+    events: list[GoldEvent] = Field(default_factory=list)
+    stances: list[GoldStance] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_article(self) -> GoldFile:
+        if (self.article is None) == (self.article_path is None):
+            raise ValueError("give exactly one of 'article' (text) and 'article_path'")
+        return self
+
+
+def load_gold(path: Path) -> tuple[GoldFile, str]:
+    """A validated gold file and its article text; InputError naming the file and field."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read gold file: {e}") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not JSON (line {e.lineno}): {e.msg}") from None
+    try:
+        gold = GoldFile.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(file)"
+        raise InputError(f"{path}: field {where}: {err['msg']}") from None
+    gold.id = gold.id or path.stem
+    if gold.article_path is not None:
+        article_file = (path.parent / gold.article_path).resolve()
+        if not article_file.is_file():
+            raise InputError(f"{path}: article_path {gold.article_path!r} does not exist")
+        text = decode(article_file.read_bytes(), str(article_file))
+    else:
+        text = gold.article or ""
+    return gold, text
+
+
+def gold_files(target: Path) -> list[Path]:
+    """The gold files at `target`: a folder's *.json (sorted), or one file."""
+    if target.is_dir():
+        files = sorted(target.glob("*.json"))
+        if not files:
+            raise InputError(f"{target} holds no *.json gold files")
+        return files
+    if not target.is_file():
+        raise InputError(f"{target}: no such gold file or folder")
+    return [target]

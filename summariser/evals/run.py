@@ -1,0 +1,278 @@
+"""Running a model over gold articles and turning the scores into a Report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from summariser import prompts
+from summariser.api import summarise
+from summariser.backends.base import ChatBackend
+from summariser.cache import ResultCache
+from summariser.errors import SummariserError
+from summariser.evals.gold import GoldFile, gold_files, load_gold
+from summariser.evals.scoring import (
+    QUOTE_THRESHOLDS,
+    Counts,
+    score_events,
+    score_quotes,
+    score_stances,
+)
+from summariser.pipeline import STEPS
+from summariser.schemas import SCHEMA_VERSION, Summary
+
+REPORT_VERSION = 1
+
+#: USD per million tokens (input, output), for API models whose prices are known.
+PRICES = {
+    "openai:gpt-4o-mini": (0.15, 0.60),
+    "openai:gpt-4o": (2.50, 10.00),
+    "openai:gpt-4.1-mini": (0.40, 1.60),
+    "openai:gpt-4.1-nano": (0.10, 0.40),
+    "openai:gpt-4.1": (2.00, 8.00),
+}
+
+
+@dataclass
+class Item:
+    """One article to evaluate: its id, text and gold records."""
+
+    id: str
+    text: str
+    gold: GoldFile
+
+
+def load_items(target: Path) -> list[Item]:
+    """Items from a gold folder (every *.json) or one gold file."""
+    items = []
+    for path in gold_files(target):
+        gold, text = load_gold(path)
+        items.append(Item(gold.id, text, gold))
+    return items
+
+
+class ArticleResult(BaseModel):
+    """One article's outcome: scores, or the error that stopped it (scored as zero)."""
+
+    id: str
+    error: str | None = None
+    seconds: float = 0.0
+    f1: dict[str, float] = Field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+class Report(BaseModel):
+    """The whole evaluation. `metrics` is flat: names like "f1.quotes" (see evals/README.md)."""
+
+    report_version: int = REPORT_VERSION
+    model: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    created: str
+    source: str
+    steps: list[str]
+    quote_kinds: list[str] | None = None
+    articles: int
+    failed: int
+    metrics: dict[str, float | None]
+    counts: dict[str, dict[str, int]]
+    per_article: list[ArticleResult]
+
+
+def score_article(
+    item: Item, summary: Summary | None, steps: Iterable[str], kinds: set[str] | None = None
+) -> dict[str, Counts]:
+    """Counts per record type for one article; a missing summary scores as all misses.
+
+    `kinds` restricts quotes (predicted and gold) to those kinds, e.g. {"direct"}.
+    """
+    s = summary or Summary.model_validate({"meta": {"model": "", "prompt_version": ""}})
+    g, aliases = item.gold, item.gold.aliases
+    out: dict[str, Counts] = {}
+    if "quotes" in steps:
+        preds = [q for q in s.quotes if kinds is None or q.kind in kinds]
+        golds = [q for q in g.quotes if kinds is None or q.kind in kinds]
+        for t in QUOTE_THRESHOLDS:
+            out[f"quotes@{t}"] = score_quotes(preds, golds, aliases, t)
+    if "events" in steps:
+        out["events"] = score_events(s.events, g.events, aliases)
+    if "stances" in steps:
+        out["stances"] = score_stances(s.stances, g.stances, aliases)
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def build_report(
+    model: str,
+    source: str,
+    steps: list[str],
+    results: list[tuple[Item, Summary | None, str | None, float]],
+    kinds: set[str] | None = None,
+) -> Report:
+    """Aggregate per-article scores: micro P/R/F1 per type, macro F1, system figures."""
+    totals: dict[str, Counts] = {}
+    per_f1: dict[str, list[float]] = {}
+    per_article = []
+    for item, summary, error, seconds in results:
+        scored = score_article(item, summary, steps, kinds)
+        for kind, c in scored.items():
+            totals.setdefault(kind, Counts()).add(c)
+            per_f1.setdefault(kind, []).append(c.prf()["f1"])
+        per_article.append(
+            ArticleResult(
+                id=item.id,
+                error=error,
+                seconds=round(seconds, 3),
+                f1={k: round(c.prf()["f1"], 4) for k, c in scored.items()},
+                counts={k: {"tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in scored.items()},
+            )
+        )
+    metrics: dict[str, float | None] = {}
+    for kind, c in totals.items():
+        base, _, at = kind.partition("@")
+        suffix = base if not at or float(at) == QUOTE_THRESHOLDS[0] else f"{base}@{at}"
+        for name, value in c.prf().items():
+            metrics[f"{name}.{suffix}"] = value
+        metrics[f"macro_f1.{suffix}"] = sum(per_f1[kind]) / len(per_f1[kind])
+        if suffix == base:
+            for attr, acc in c.accuracy().items():
+                metrics[f"{attr}_acc.{base}"] = acc
+    summaries = [s for _, s, _, _ in results if s is not None]
+    kept = sum(len(s.quotes) + len(s.events) + len(s.stances) for s in summaries)
+    dropped = sum(
+        n
+        for s in summaries
+        for reason, n in s.meta.dropped.items()
+        if "field cleared" not in reason
+    )
+    live = [sec for _, s, _, sec in results if s is not None and not s.meta.cached]
+    tokens_in = sum(s.meta.usage.prompt_tokens for s in summaries)
+    tokens_out = sum(s.meta.usage.completion_tokens for s in summaries)
+    price = PRICES.get(model)
+    metrics |= {
+        "schema_valid_rate": (
+            sum(not s.meta.failures for s in summaries) / len(results) if results else None
+        ),
+        "grounding_rate": kept / (kept + dropped) if kept + dropped else None,
+        "records_dropped": float(dropped),
+        "latency_p50": _percentile(live, 0.5),
+        "latency_p95": _percentile(live, 0.95),
+        "tokens_in": float(tokens_in),
+        "tokens_out": float(tokens_out),
+        "cost_usd": (tokens_in * price[0] + tokens_out * price[1]) / 1e6 if price else None,
+    }
+    return Report(
+        model=model,
+        prompt_version=prompts.version(),
+        created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        source=source,
+        steps=list(steps),
+        quote_kinds=sorted(kinds) if kinds else None,
+        articles=len(results),
+        failed=sum(1 for _, s, _, _ in results if s is None),
+        metrics={k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()},
+        counts={k: {"tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in totals.items()},
+        per_article=per_article,
+    )
+
+
+OnResult = Callable[[Item, Summary | None, str | None], Any]
+
+
+def evaluate(
+    items: list[Item],
+    backend: ChatBackend,
+    *,
+    source: str = "",
+    steps: Iterable[str] = STEPS,
+    concurrency: int = 1,
+    cache: ResultCache | bool = True,
+    on_result: OnResult | None = None,
+    quote_kinds: set[str] | None = None,
+) -> Report:
+    """Summarise every item with `backend`, score it against its gold, and build a Report.
+
+    Args:
+        items: Articles with gold (see load_items, or the PolNeAR adapter).
+        backend: The model to evaluate.
+        concurrency: Articles in flight at once; local models always use 1.
+        cache: As in summarise(): a warm rerun makes no model calls.
+        on_result: Called as each article finishes (e.g. to append predictions.jsonl).
+        quote_kinds: Score only these quote kinds (e.g. {"direct"}), both sides.
+
+    A failed article (SummariserError) is scored as zero and listed with its error; it never
+    stops the others.
+    """
+    steps = list(steps)
+    workers = 1 if backend.name.startswith("local:") else max(1, concurrency)
+
+    def one(item: Item) -> tuple[Item, Summary | None, str | None, float]:
+        t0 = time.perf_counter()
+        try:
+            summary = summarise(item.text, backend=backend, steps=steps, cache=cache)
+            return item, summary, None, time.perf_counter() - t0
+        except SummariserError as e:
+            return item, None, str(e), time.perf_counter() - t0
+
+    results: dict[str, tuple[Item, Summary | None, str | None, float]] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(one, item) for item in items]):
+            item, summary, error, seconds = future.result()
+            results[item.id] = (item, summary, error, seconds)
+            if on_result:
+                on_result(item, summary, error)
+    ordered = [results[item.id] for item in items]
+    return build_report(backend.name, source, steps, ordered, quote_kinds)
+
+
+# --- gates and baselines --------------------------------------------------------------------
+
+LOWER_IS_BETTER = {"records_dropped", "latency_p50", "latency_p95", "tokens_in", "tokens_out",
+                   "cost_usd"}  # fmt: skip
+#: A quality metric regresses when it drops by more than this (absolute).
+QUALITY_TOLERANCE = 0.01
+#: A cost metric (latency, tokens, cost, drops) regresses when it grows by more than this share.
+COST_TOLERANCE = 0.10
+
+
+def check_gates(report: Report, gates: dict[str, float]) -> list[str]:
+    """Messages for every `metric >= bar` gate the report fails (empty: all passed)."""
+    failed = []
+    for name, bar in gates.items():
+        value = report.metrics.get(name)
+        if value is None or value < bar:
+            failed.append(f"{name} = {value} is below {bar}")
+    return failed
+
+
+def compare(report: Report, baseline: Report) -> list[dict[str, Any]]:
+    """Per-metric deltas against a baseline report, with a `regressed` flag."""
+    rows = []
+    for name, now in report.metrics.items():
+        before = baseline.metrics.get(name)
+        if now is None or before is None:
+            rows.append({"metric": name, "now": now, "before": before, "delta": None,
+                         "regressed": False})  # fmt: skip
+            continue
+        delta = now - before
+        if name in LOWER_IS_BETTER:
+            regressed = delta > COST_TOLERANCE * max(abs(before), 1e-9)
+        else:
+            regressed = delta < -QUALITY_TOLERANCE
+        rows.append({"metric": name, "now": now, "before": before, "delta": round(delta, 4),
+                     "regressed": regressed})  # fmt: skip
+    return rows

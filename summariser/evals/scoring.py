@@ -1,0 +1,201 @@
+"""Matching predicted records to gold and counting. Every rule here is in evals/README.md.
+
+Scorers never raise on a bad prediction: an empty or odd prediction just matches nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.optimize import linear_sum_assignment
+
+from summariser import grounding
+from summariser.evals.gold import GoldEvent, GoldQuote, GoldStance
+from summariser.schemas import Event, Quote, Stance
+
+QUOTE_THRESHOLDS = (0.3, 0.8)
+EVENT_THRESHOLD = 0.5
+STANCE_THRESHOLD = 0.5
+FIELD_THRESHOLD = 0.8  # when/where: token-set similarity to count as the same
+
+
+# --- similarity -----------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return grounding.normalise(text.strip().strip("\"'“”‘’«»").strip())[0]
+
+
+def overlap(pred: str, gold: str) -> float:
+    """Longest run of characters shared by both ÷ the gold's length (after normalising)."""
+    p, g = _norm(pred), _norm(gold)
+    if not p or not g:
+        return 0.0
+    m = SequenceMatcher(None, p, g, autojunk=False).find_longest_match(0, len(p), 0, len(g))
+    return m.size / len(g)
+
+
+def similarity(a: str | None, b: str | None) -> float:
+    """Token-set similarity in [0, 1] (rapidfuzz); two blanks are identical, one blank is 0."""
+    a = a.strip() if a else ""
+    b = b.strip() if b else ""
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return fuzz.token_set_ratio(grounding.fold(a), grounding.fold(b)) / 100
+
+
+def _key(name: str) -> str:
+    return " ".join(grounding.name_tokens(name)) or grounding.fold(name)
+
+
+def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:
+    """The canonical entity `name` refers to in the alias table, or None."""
+    k = _key(name)
+    for canon, others in aliases.items():
+        if k in {_key(canon), *(_key(o) for o in others)}:
+            return canon
+    return None
+
+
+def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]]) -> bool:
+    """Alias-aware name match.
+
+    Names in the alias table are compared by their canonical entity only (strict, so two
+    Smiths stay apart). Other names match when equal without honorifics, or when one's
+    identifying words are all in the other's and they share the last one ("Trump" ~ "Donald
+    Trump").
+    """
+    if not pred or not gold:
+        return False
+    cp, cg = canonical(pred, aliases), canonical(gold, aliases)
+    if cp or cg:
+        return cp == cg
+    p, g = _key(pred).split(), _key(gold).split()
+    if not p or not g:
+        return False
+    if p == g:
+        return True
+    short, long_ = sorted((p, g), key=len)
+    return short[-1] == long_[-1] and set(short) <= set(long_)
+
+
+# --- assignment -----------------------------------------------------------------------------
+
+
+def assign(scores: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """One-to-one pairs (pred i, gold j) maximising total score, each scoring >= threshold."""
+    if scores.size == 0:
+        return []
+    eligible = np.where(scores >= threshold, scores, 0.0)
+    rows, cols = linear_sum_assignment(eligible, maximize=True)
+    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if eligible[i, j] > 0]
+
+
+def _matrix(preds: Sequence[Any], golds: Sequence[Any], fn: Callable[[Any, Any], float]) -> Any:
+    return np.array([[fn(p, g) for g in golds] for p in preds], dtype=float).reshape(
+        len(preds), len(golds)
+    )
+
+
+@dataclass
+class Counts:
+    """True/false positives and negatives, plus accuracy tallies on matched pairs."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    correct: dict[str, int] = field(default_factory=dict)
+    judged: dict[str, int] = field(default_factory=dict)
+
+    def tally(self, name: str, ok: bool | None) -> None:
+        """Count one matched pair for attribute `name` (None: not judged)."""
+        if ok is None:
+            return
+        self.judged[name] = self.judged.get(name, 0) + 1
+        self.correct[name] = self.correct.get(name, 0) + int(ok)
+
+    def add(self, other: Counts) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        for k, v in other.judged.items():
+            self.judged[k] = self.judged.get(k, 0) + v
+            self.correct[k] = self.correct.get(k, 0) + other.correct.get(k, 0)
+
+    def prf(self) -> dict[str, float]:
+        """Precision, recall, F1 (0 when undefined; 1 when nothing was expected or found)."""
+        if self.tp + self.fp + self.fn == 0:
+            return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": p, "recall": r, "f1": f1}
+
+    def accuracy(self) -> dict[str, float | None]:
+        return {k: (self.correct[k] / v if v else None) for k, v in self.judged.items()}
+
+
+def _counts(pairs: list[tuple[int, int]], n_pred: int, n_gold: int) -> Counts:
+    return Counts(tp=len(pairs), fp=n_pred - len(pairs), fn=n_gold - len(pairs))
+
+
+# --- per record type ------------------------------------------------------------------------
+
+
+def score_quotes(
+    preds: Sequence[Quote], golds: Sequence[GoldQuote], aliases: dict[str, list[str]], t: float
+) -> Counts:
+    """Quotes matched by text overlap >= t; speaker and kind accuracy on matched pairs."""
+    scores = _matrix(preds, golds, lambda p, g: overlap(p.text, g.text))
+    pairs = assign(scores, t)
+    c = _counts(pairs, len(preds), len(golds))
+    for i, j in pairs:
+        gold_speaker = golds[j].speaker
+        judged = None if grounding.is_pronoun(gold_speaker) else True
+        c.tally("speaker", judged and same_entity(preds[i].speaker, gold_speaker, aliases))
+        c.tally("kind", preds[i].kind == golds[j].kind)
+    return c
+
+
+def event_score(p: Event, g: GoldEvent, aliases: dict[str, list[str]]) -> float:
+    """0 unless actors match; else action similarity, averaged with target similarity if any."""
+    if not same_entity(p.actor, g.actor, aliases):
+        return 0.0
+    action = similarity(p.action, g.action)
+    if g.target is None:
+        return action
+    target = 1.0 if same_entity(p.target, g.target, aliases) else similarity(p.target, g.target)
+    return (action + target) / 2
+
+
+def score_events(
+    preds: Sequence[Event], golds: Sequence[GoldEvent], aliases: dict[str, list[str]]
+) -> Counts:
+    """Events matched on actor + action/target similarity; when/where accuracy on matches."""
+    pairs = assign(_matrix(preds, golds, lambda p, g: event_score(p, g, aliases)), EVENT_THRESHOLD)
+    c = _counts(pairs, len(preds), len(golds))
+    for i, j in pairs:
+        c.tally("when", similarity(preds[i].when, golds[j].when) >= FIELD_THRESHOLD)
+        c.tally("where", similarity(preds[i].where, golds[j].where) >= FIELD_THRESHOLD)
+    return c
+
+
+def stance_score(p: Stance, g: GoldStance, aliases: dict[str, list[str]]) -> float:
+    return similarity(p.target, g.target) if same_entity(p.holder, g.holder, aliases) else 0.0
+
+
+def score_stances(
+    preds: Sequence[Stance], golds: Sequence[GoldStance], aliases: dict[str, list[str]]
+) -> Counts:
+    """Stances matched on holder + target similarity; polarity accuracy on matches."""
+    scores = _matrix(preds, golds, lambda p, g: stance_score(p, g, aliases))
+    pairs = assign(scores, STANCE_THRESHOLD)
+    c = _counts(pairs, len(preds), len(golds))
+    for i, j in pairs:
+        c.tally("polarity", preds[i].polarity == golds[j].polarity)
+    return c

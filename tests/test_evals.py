@@ -1,0 +1,247 @@
+"""Scorer arithmetic by hand, gold-file validation, and the eval CLI's gate, baseline and cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summariser.cli import app
+from summariser.errors import InputError
+from summariser.evals.gold import GoldEvent, GoldQuote, GoldStance, load_gold
+from summariser.evals.run import Item, build_report, load_items
+from summariser.evals.scoring import (
+    Counts,
+    overlap,
+    same_entity,
+    score_events,
+    score_quotes,
+    score_stances,
+)
+from summariser.schemas import Event, Meta, Quote, Stance, Summary
+from tests.server import Reply, ScriptedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def q(text: str, speaker: str = "Tom Askew", kind: str = "direct") -> Quote:
+    return Quote(text=text, speaker=speaker, kind=kind, cue=None, start=0, end=len(text),
+                 spans=[(0, len(text))])  # fmt: skip
+
+
+def gq(text: str, speaker: str = "Tom Askew", kind: str = "direct") -> GoldQuote:
+    return GoldQuote(text=text, speaker=speaker, kind=kind)
+
+
+def prf(c: Counts) -> tuple[float, float, float]:
+    d = c.prf()
+    return round(d["precision"], 4), round(d["recall"], 4), round(d["f1"], 4)
+
+
+def test_overlap_is_longest_shared_run_over_gold_length():
+    assert overlap("We will win", "We will win big") == pytest.approx(11 / 15)
+    assert overlap("“We will WIN big.”", "we will win big.") == 1.0  # marks and case normalised
+    assert overlap("", "anything") == 0.0
+
+
+def test_partial_overlaps_at_both_thresholds():
+    golds = [gq("one two three four five"), gq("alpha beta gamma delta"), gq("entirely missed")]
+    preds = [q("one two three four five"), q("alpha beta"), q("something else")]
+    # "alpha beta" covers 10 of 22 gold characters: 0.4545, matched at 0.3, not at 0.8
+    assert prf(score_quotes(preds, golds, {}, 0.3)) == (0.6667, 0.6667, 0.6667)
+    assert prf(score_quotes(preds, golds, {}, 0.8)) == (0.3333, 0.3333, 0.3333)
+
+
+def test_duplicates_count_once_and_empty_predictions_score_zero():
+    c = score_quotes([q("same words here"), q("same words here")], [gq("same words here")], {}, 0.3)
+    assert (c.tp, c.fp, c.fn) == (1, 1, 0) and prf(c) == (0.5, 1.0, 0.6667)
+    c = score_quotes([], [gq("a b c"), gq("d e f")], {}, 0.3)
+    assert (c.tp, c.fp, c.fn) == (0, 0, 2) and prf(c) == (0.0, 0.0, 0.0)
+    assert prf(score_quotes([], [], {}, 0.3)) == (1.0, 1.0, 1.0)
+
+
+def test_speaker_accuracy_is_alias_aware_and_keeps_namesakes_apart():
+    aliases = {
+        "Grace Okafor": ["Ms Okafor"],
+        "Daniel Okafor": ["Mr Okafor"],
+        "Tom Askew": ["Mr Askew"],
+    }
+    golds = [gq("first quote here", "Tom Askew"), gq("second quote here", "Daniel Okafor"),
+             gq("third quote here", "he")]  # fmt: skip
+    preds = [q("first quote here", "Mr Askew"), q("second quote here", "Ms Okafor"),
+             q("third quote here", "Anyone")]  # fmt: skip
+    c = score_quotes(preds, golds, aliases, 0.3)
+    assert c.tp == 3
+    assert c.accuracy() == {"speaker": 0.5, "kind": 1.0}  # pronoun gold speaker is not judged
+    assert same_entity("Trump", "Donald Trump", {}) and not same_entity("Trump", "Donald Tusk", {})
+
+
+def test_events_match_on_actor_and_action_and_judge_when_where():
+    golds = [
+        GoldEvent(actor="Quillon", action="will cut", target="420 jobs", when="Monday"),
+        GoldEvent(actor="Prospect", action="will fight", target="compulsory redundancies"),
+    ]
+    ev = dict(evidence="x", start=0, end=1, where=None)
+    preds = [Event(actor="Quillon", action="cut", target="420 jobs", when="on Monday", **ev),
+             Event(actor="Peel Hunt", action="will fight", target="compulsory redundancies",
+                   when=None, **ev)]  # fmt: skip
+    c = score_events(preds, golds, {})
+    assert (c.tp, c.fp, c.fn) == (1, 1, 1)  # wrong actor never matches
+    assert c.accuracy() == {"when": 1.0, "where": 1.0}
+
+
+def test_stances_match_on_holder_and_target_and_judge_polarity():
+    golds = [
+        GoldStance(holder="Prospect", target="job cuts", polarity="oppose"),
+        GoldStance(holder="Peel Hunt", target="the cuts", polarity="support"),
+    ]
+    st = dict(evidence="x", start=0, end=1)
+    preds = [
+        Stance(holder="Prospect", target="the job cuts", polarity="oppose", **st),
+        Stance(holder="Peel Hunt", target="cuts", polarity="oppose", **st),
+    ]
+    c = score_stances(preds, golds, {})
+    assert c.tp == 2 and c.accuracy() == {"polarity": 0.5}
+
+
+def test_report_micro_and_macro_and_failed_article():
+    def item(name, texts):
+        from summariser.evals.gold import GoldFile
+
+        return Item(
+            name, "t", GoldFile.model_validate({"article": "t", "quotes": [gq(t) for t in texts]})
+        )
+
+    meta = Meta(model="fake", prompt_version="p")
+    a = (
+        item("a", ["one two three", "four five six"]),
+        Summary(quotes=[q("one two three"), q("four five six")], meta=meta),
+        None,
+        1.0,
+    )
+    b = (item("b", ["seven eight nine"]), Summary(quotes=[q("zzz qqq")], meta=meta), None, 3.0)
+    c = (item("c", ["ten eleven"]), None, "BackendError: boom", 0.1)  # fmt: skip
+    r = build_report("fake", "x", ["quotes"], [a, b, c])
+    assert r.counts["quotes@0.3"] == {"tp": 2, "fp": 1, "fn": 2}
+    assert r.metrics["precision.quotes"] == pytest.approx(0.6667, abs=1e-4)
+    assert r.metrics["recall.quotes"] == 0.5
+    assert r.metrics["f1.quotes"] == pytest.approx(0.5714, abs=1e-4)
+    assert r.metrics["macro_f1.quotes"] == pytest.approx(1 / 3, abs=1e-4)
+    assert r.failed == 1 and r.per_article[2].error == "BackendError: boom"
+    assert r.metrics["latency_p50"] == 1.0 and r.metrics["schema_valid_rate"] == pytest.approx(
+        2 / 3, abs=1e-4
+    )
+
+
+def test_all_gold_files_load_and_their_quotes_are_in_the_articles():
+    from summariser.grounding import locate
+
+    items = load_items(ROOT / "evals" / "gold")
+    assert len(items) >= 9
+    for it in items:
+        for gold_quote in it.gold.quotes:
+            words = gold_quote.text.split()  # split quotes: both ends and every word are there
+            assert locate(gold_quote.text, it.text) or (
+                locate(" ".join(words[:3]), it.text)
+                and locate(" ".join(words[-3:]), it.text)
+                and all(w.strip(".,’'") in it.text for w in words)
+            ), (it.id, gold_quote.text)
+
+
+def test_malformed_gold_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"article": "x", "quotes": [{"text": "a", "speaker": "b", "kind": "loud"}]})
+    )
+    with pytest.raises(InputError, match=r"bad.json: field quotes.0.kind"):
+        load_gold(bad)
+    bad.write_text("{nope")
+    with pytest.raises(InputError, match="not JSON"):
+        load_gold(bad)
+    bad.write_text(json.dumps({"quotes": []}))
+    with pytest.raises(InputError, match="exactly one of"):
+        load_gold(bad)
+
+
+# --- the eval command, against the scripted model server ------------------------------------
+
+ARTICLE = "“We will win,” said Ana Lopez on Monday. The vote is in May."
+
+
+@pytest.fixture
+def gold_dir(tmp_path):
+    d = tmp_path / "gold"
+    d.mkdir()
+    (d / "one.json").write_text(json.dumps({
+        "article": ARTICLE, "aliases": {"Ana Lopez": ["Ms Lopez"]},
+        "quotes": [{"text": "We will win", "speaker": "Ana Lopez"}],
+    }))  # fmt: skip
+    return d
+
+
+def run_eval(srv, gold_dir, *extra):
+    args = ["eval", str(gold_dir), "-m", "openai:m", "--base-url", srv.url, "--api-key", "sk-eval-test-key",
+            "--steps", "quotes", *extra]  # fmt: skip
+    return CliRunner().invoke(app, args)
+
+
+def test_eval_writes_reports_and_gate_passes(gold_dir, tmp_path):
+    out = tmp_path / "run0"
+    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+        r = run_eval(srv, gold_dir, "--report", str(out), "--min", "f1.quotes=0.9", "--no-cache")
+    assert r.exit_code == 0, r.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["metrics"]["f1.quotes"] == 1.0 and report["metrics"]["speaker_acc.quotes"] == 1.0
+    lines = (out / "predictions.jsonl").read_text().splitlines()
+    assert [json.loads(x)["id"] for x in lines] == ["one"]
+    assert "# Eval report" in (out / "report.md").read_text()
+    assert "PASS" in r.stderr
+
+
+def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_path):
+    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+        run_eval(srv, gold_dir, "--report", str(tmp_path / "run0"), "--no-cache")
+    with ScriptedServer([Reply('{"Q1": null}')]) as srv:
+        r = run_eval(srv, gold_dir, "--report", str(tmp_path / "run1"), "--no-cache",
+                     "--baseline", str(tmp_path / "run0" / "report.json"),
+                     "--min", "f1.quotes=0.5")  # fmt: skip
+    assert r.exit_code == 1
+    assert "FAIL" in r.stderr and "f1.quotes = 0.0 is below 0.5" in r.stderr
+    md = (tmp_path / "run1" / "report.md").read_text()
+    assert "| f1.quotes | 1.000 | 0.000 | -1.000 | **worse** |" in md
+
+
+def test_unknown_gate_metric_is_an_error(gold_dir):
+    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+        r = run_eval(srv, gold_dir, "--min", "f1.quotez=0.5", "--no-cache")
+    assert r.exit_code == 1 and "unknown metric" in r.stderr
+
+
+def test_second_eval_run_makes_no_model_calls(gold_dir):
+    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+        assert run_eval(srv, gold_dir).exit_code == 0
+        calls = len(srv.requests)
+        r = run_eval(srv, gold_dir)
+        assert r.exit_code == 0 and len(srv.requests) == calls
+    assert calls == 2  # speakers + reported speech
+
+
+def test_polnear_adapter_reads_brat(tmp_path):
+    from summariser.evals import polnear
+
+    text = 'Smith said "we are ready" today. Officials said talks went well.'
+    ann = ("T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 11 25\t\"we are ready\"\n"
+           "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n"
+           "T4\tSource 33 42\tOfficials\nT5\tContent 48 63\ttalks went well\n"
+           "E2\tAttribution:T2 Content:T5 Source:T4\n")  # fmt: skip
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a1.txt").write_text(text)
+    (tmp_path / "attributions" / "a1_x.ann").write_text(ann)
+    (item,) = polnear.load(tmp_path)
+    assert [(g.text, g.speaker, g.kind) for g in item.gold.quotes] == [
+        ("we are ready", "Smith", "direct"),
+        ("talks went well", "Officials", "indirect"),
+    ]
