@@ -203,10 +203,10 @@ def find_quotations(text: str) -> list[Quotation]:
 
     Single marks (curly or straight) open a quotation only outside double ones and only before
     a letter (nested single quotes stay part of their outer quotation; apostrophes are skipped).
-    Straight double marks in a paragraph that looks like JSON are not quotations. A quotation left open at a paragraph end continues when the next
-    paragraph opens with a mark (news style for long quotes); otherwise it ends with its
-    paragraph. A quotation split by its attribution (`"A," she said, "b."`) is one Quotation with
-    two spans.
+    Straight double marks in a paragraph that looks like JSON are not quotations. A quotation
+    left open at a paragraph end continues when the next paragraph opens with a mark (news
+    style for long quotes); otherwise it ends with its paragraph. A quotation split by its
+    attribution (`"A," she said, "b."`) is one Quotation with two spans.
     """
     raw: list[tuple[Span, bool, int]] = []  # (span, continues into next paragraph, paragraph no.)
     paras = paragraphs(text)

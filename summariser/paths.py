@@ -32,9 +32,9 @@ def atomic_write(path: Path, text: str) -> None:
 class JsonlAppender:
     """Appends one JSON line at a time, flushed, so a crash leaves only whole lines."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8")
+        self._file = path.open("w" if fresh else "a", encoding="utf-8")
 
     def write(self, line: str) -> None:
         self._file.write(line.rstrip("\n") + "\n")

@@ -182,7 +182,8 @@ def gold_dir(tmp_path):
 
 
 def run_eval(srv, gold_dir, *extra):
-    args = ["eval", str(gold_dir), "-m", "openai:m", "--base-url", srv.url, "--api-key", "sk-eval-test-key",
+    args = ["eval", str(gold_dir), "-m", "openai:m", "--base-url", srv.url,
+            "--api-key", "sk-eval-test-key",
             "--steps", "quotes", *extra]  # fmt: skip
     return CliRunner().invoke(app, args)
 
