@@ -135,8 +135,8 @@ def test_resume_after_kill_9_finishes_the_rest_without_duplicates(tmp_path):
 def test_retry_errors_redoes_only_failed_lines(tmp_path):
     src = write_jsonl(tmp_path / "in.jsonl", 2)
     out = tmp_path / "out.jsonl"
-    out.write_text(json.dumps({"id": "a0", "error": {"type": "BackendError", "message": "x"}}) + "\n"
-                   + json.dumps({"id": "a1", "summary": {}}) + "\n")  # fmt: skip
+    failed = {"id": "a0", "error": {"type": "BackendError", "message": "x"}}
+    out.write_text(json.dumps(failed) + "\n" + json.dumps({"id": "a1", "summary": {}}) + "\n")
     with ScriptedServer(default=speakers_by_article) as srv:
         r = invoke(str(src), "--out", str(out), "-m", "openai:m", "--base-url", srv.url,
                    "--api-key", KEY, "--steps", "quotes", "--retry-errors")  # fmt: skip
