@@ -127,7 +127,7 @@ def sentences(text: str, keep_together: list[Span] | None = None) -> list[Span]:
         start = ps
         for m in _BOUNDARY.finditer(text, ps, pe):
             cut = m.end()
-            word = re.search(r"([\w.]+)[.!?]*$", text[start : m.start() + 1])
+            word = re.search(r"([\w.’']+)[.!?]*$", text[start : m.start() + 1])
             w = word.group(1).rstrip(".").lower() if word else ""
             if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
                 continue
@@ -392,16 +392,20 @@ def name_in_text(name: str, text: str) -> bool:
 _STOP = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "with", "by", "from"}
 
 
-def words_in(phrase: str, text: str) -> bool:
-    """True when most content words of `phrase` occur in `text` (folded; at least 2/3 of them)."""
-    words = set(fold(text).split())
+def words_in(phrase: str, text: str, share: float = 2 / 3) -> bool:
+    """True when at least `share` of the content words of `phrase` occur in `text`.
+
+    Words are folded and compared by their first five letters, so "met"/"meeting" differ but
+    "resigned"/"resignation" and "approves"/"approved" agree.
+    """
+    stems = {w[:5] for w in fold(text).split()}
     wanted = [w for w in fold(phrase).split() if w not in _STOP]
     if not wanted:
         return True
-    return sum(w in words for w in wanted) * 3 >= 2 * len(wanted)
+    return sum(w[:5] in stems for w in wanted) >= share * len(wanted)
 
 
-_SENTENCE_STARTERS = set(
+SENTENCE_STARTERS = set(
     "the a an later but and after when then yesterday today meanwhile however in on at as "
     "while if since although though last this that these those his her their our its both "
     "even still also now earlier speaking asked pressed according for with without during "
@@ -413,10 +417,13 @@ def _contains_run(toks: tuple[str, ...], run: tuple[str, ...]) -> bool:
     return any(toks[i : i + len(run)] == run for i in range(len(toks) - len(run) + 1))
 
 
-_NAME_RUN = re.compile(
-    r"(?:[A-ZÀ-Ý][\w’'.-]*|(?:de|da|del|van|von|der|bin|al|le|la|di)(?=\s+[A-ZÀ-Ý]))"
-    r"(?:\s+(?:[A-ZÀ-Ý][\w’'.-]*|(?:de|da|del|van|von|der|bin|al|le|la|di)(?=\s+[A-ZÀ-Ý])))*"
+_WORD = (
+    r"(?:[A-ZÀ-Ý](?:[\w’'-]*\w|\.)?"
+    r"|\b(?:de|da|del|van|von|der|bin|al|le|la|di|of|for)\b(?=[ \t]+[A-ZÀ-Ý]))"
 )
+#: A run of capitalised words on one line ("Sir Keir Starmer", "José Álvarez-Núñez", "Ludwig
+#: van Beethoven"); a full stop ends it except after an initial.
+NAME_RUN = re.compile(rf"{_WORD}(?:[ \t]+{_WORD})*")
 
 
 def fullest_name(name: str, text: str) -> str:
@@ -427,22 +434,28 @@ def fullest_name(name: str, text: str) -> str:
     """
     wanted = name_tokens(name)
     if not wanted:
-        return name.strip()
+        return _as_written(name, text)
     best: dict[tuple[str, ...], str] = {}
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
-    for m in _NAME_RUN.finditer(text):
+    for m in NAME_RUN.finditer(text):
         cand = re.sub(r"[’']s$", "", m.group(0)).strip(" .")
         first = cand.split()[0].lower()
-        if " " in cand and (first in _SENTENCE_STARTERS or first in lower_words):
+        if " " in cand and (first in SENTENCE_STARTERS or first in lower_words):
             cand = cand.split(" ", 1)[1]  # "Later Mary Smith" at a sentence start
         toks = tuple(name_tokens(cand))
         if toks and _contains_run(toks, tuple(wanted)):
             best.setdefault(toks, cand)
     if not best:
-        return name.strip()
+        return _as_written(name, text)
     most = max(len(t) for t in best)
     top = {t: c for t, c in best.items() if len(t) == most}
     if len(top) > 1:
         return name.strip()
     toks, cand = next(iter(top.items()))
     return cand if len(toks) >= len(wanted) else name.strip()
+
+
+def _as_written(name: str, text: str) -> str:
+    """`name` in the article's own spelling and case when it occurs there, else as given."""
+    span = locate(name, text)
+    return text[span[0] : span[1]] if span else name.strip()

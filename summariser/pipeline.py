@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from summariser import grounding, prompts
+from summariser import attribution, grounding, prompts
 from summariser.backends.base import ChatBackend, ValidationExhausted
 from summariser.errors import ExtractionError, InputError
 from summariser.grounding import Quotation, Span
@@ -28,8 +28,6 @@ from summariser.schemas import (
     Event,
     EventDraft,
     EventDrafts,
-    IndirectDraft,
-    IndirectDrafts,
     Meta,
     OptionalSpeaker,
     Quote,
@@ -110,6 +108,9 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     quotations = grounding.find_quotations(text)
     protected = [(q.start, q.end) for q in quotations]
     all_sentences = grounding.sentences(text, protected)
+    reported = attribution.reported_speech(
+        text, all_sentences, [s for q in quotations for s in q.spans]
+    )
     pieces = [
         _piece(text, span, [s for s in all_sentences if span[0] <= s[0] and s[1] <= span[1]])
         for span in grounding.chunks(text, backend.max_article_chars)
@@ -117,16 +118,16 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     quotes: list[Quote] = []
     events: list[Event] = []
     stances: list[Stance] = []
+    candidates = _candidates(text, quotations, reported)
     assigned: set[int] = set()
     for piece in pieces:
         if "quotes" in wanted:
             mine = [
-                q for i, q in enumerate(quotations)
-                if i not in assigned and piece.span[0] <= q.start < piece.span[1]
+                c for i, c in enumerate(candidates)
+                if i not in assigned and piece.span[0] <= c.start < piece.span[1]
             ]  # fmt: skip
-            assigned |= {quotations.index(q) for q in mine}
-            quotes += _timed(run, "quotes", partial(_direct, run, piece, mine))
-            quotes += _timed(run, "indirect", partial(_indirect, run, piece, protected))
+            assigned |= {candidates.index(c) for c in mine}
+            quotes += _timed(run, "quotes", partial(_quotes, run, piece, mine))
         if "events" in wanted:
             events += _timed(run, "events", partial(_events, run, piece))
         if "stances" in wanted:
@@ -270,19 +271,79 @@ def _sentence_of(piece: _Piece, offset: int) -> int:
     return 0
 
 
-def _direct(run: _Run, piece: _Piece, quotations: list[Quotation]) -> list[Quote]:
-    out: list[Quote] = []
-    for at in range(0, len(quotations), _QUOTES_PER_CALL):
-        batch = quotations[at : at + _QUOTES_PER_CALL]
-        out += _attribute(run, piece, batch)
+@dataclass
+class _Candidate:
+    """A quotation or a piece of reported speech, and what code knows of its speaker."""
+
+    spans: tuple[Span, ...]
+    kind: str
+    cue: str | None
+    speaker: str | None = None  # named next to the verb: no need to ask the model
+    follows: int | None = None  # index of the quote this one continues ("A," she said. "B.")
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+
+def _candidates(
+    text: str, quotations: list[Quotation], reported: list[attribution.Reported]
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for i, q in enumerate(quotations):
+        c = _Candidate(q.spans, "direct", grounding.find_cue(text, q))
+        c.speaker = attribution.named_speaker(text, q)
+        if c.speaker is None and i and attribution.continues(text, quotations[i - 1], q):
+            c.follows = len(out) - 1
+        out.append(c)
+    for r in reported:
+        out.append(_Candidate((r.span,), "indirect", r.cue, attribution.subject_name(r.subject)))
     return out
 
 
-def _attribute(run: _Run, piece: _Piece, batch: list[Quotation]) -> list[Quote]:
+def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quote]:
+    """Attribute every candidate: by code where it can, else by asking the model in batches."""
+    ask = [c for c in candidates if c.speaker is None and c.follows is None]
+    answers: dict[int, Any] = {}
+    for at in range(0, len(ask), _QUOTES_PER_CALL):
+        batch = ask[at : at + _QUOTES_PER_CALL]
+        for c, speaker in zip(batch, _attribute(run, piece, batch), strict=True):
+            answers[id(c)] = speaker
+    out: list[Quote] = []
+    final: list[Any] = []
+    for c in candidates:
+        speaker = c.speaker if c.speaker is not None else answers.get(id(c))
+        if c.follows is not None:
+            speaker = final[c.follows] if c.follows < len(final) else None
+        final.append(speaker)
+        text = " ".join(run.text[s:e] for s, e in c.spans)
+        if speaker is False:  # dropped by validation and already counted
+            continue
+        if not speaker:
+            run.drop("quote", "no speaker", text)
+            continue
+        out.append(
+            Quote(
+                text=text,
+                speaker=grounding.fullest_name(speaker, run.text),
+                kind=c.kind,  # type: ignore[arg-type]
+                cue=c.cue,
+                start=c.spans[0][0],
+                end=c.spans[-1][1],
+                spans=list(c.spans),
+            )
+        )
+    return out
+
+
+def _attribute(run: _Run, piece: _Piece, batch: list[_Candidate]) -> list[Any]:
+    """Ask the model who said each candidate; a speaker, None (nobody) or False (dropped)."""
     text = run.text
     listing = "\n".join(
-        f"Q{i} (sentence [{_sentence_of(piece, q.start)}]): “{_abridge(q.text(text))}”"
-        for i, q in enumerate(batch, 1)
+        f"Q{i} (sentence [{_sentence_of(piece, c.start)}]"
+        + (", reported speech" if c.kind == "indirect" else "")
+        + f"): “{_abridge(' '.join(text[s:e] for s, e in c.spans))}”"
+        for i, c in enumerate(batch, 1)
     )
     model = attribution_model(len(batch))
     example = {f"Q{i}": "Name" for i in range(1, min(len(batch), 2) + 1)}
@@ -290,31 +351,10 @@ def _attribute(run: _Run, piece: _Piece, batch: list[Quotation]) -> list[Quote]:
         "quotes", count=len(batch), quotations=listing, shape=prompts.shape(example)
     )
     answer, raw = _ask(run, piece, task, model, max_tokens=24 * len(batch) + 24)
-    speakers: dict[str, Any]
-    if answer is not None:
-        speakers = answer.model_dump()
-    else:
-        speakers = _salvage_speakers(run, raw, len(batch))
-    out = []
-    for i, q in enumerate(batch, 1):
-        speaker = speakers.get(f"Q{i}")
-        if speaker is False:
-            continue
-        if not speaker:
-            run.drop("quote", "no speaker", q.text(text))
-            continue
-        out.append(
-            Quote(
-                text=q.text(text),
-                speaker=grounding.fullest_name(speaker, text),
-                kind="direct",
-                cue=grounding.find_cue(text, q),
-                start=q.start,
-                end=q.end,
-                spans=list(q.spans),
-            )
-        )
-    return out
+    speakers = (
+        answer.model_dump() if answer is not None else _salvage_speakers(run, raw, len(batch))
+    )
+    return [speakers.get(f"Q{i}") for i in range(1, len(batch) + 1)]
 
 
 def _salvage_speakers(run: _Run, raw: str | None, n: int) -> dict[str, Any]:
@@ -362,36 +402,6 @@ def _drafts(
         return list(getattr(answer, key))
     context = {"article": run.text, "sentences": piece.sentences}
     return _valid_items(run, record, raw, key, item, context)
-
-
-def _indirect(run: _Run, piece: _Piece, direct: list[Span]) -> list[Quote]:
-    example = {"quotes": [{"sentence": 2, "speaker": "Name", "text": "the words reported"}]}
-    drafts = _drafts(run, piece, "quote", "indirect", IndirectDrafts, IndirectDraft, example, 400)
-    out = []
-    for d in drafts:
-        s_start, s_end = _sentence(piece, d.sentence)
-        span = grounding.locate(d.text, run.text, (s_start, s_end)) or grounding.locate(
-            d.text, run.text
-        )
-        if span is None:
-            run.drop("quote", "text: not found in the article", d.text)
-            continue
-        if any(s < span[1] and span[0] < e for s, e in direct):
-            run.drop("quote", "inside quotation marks", d.text)
-            continue
-        cue = grounding.find_cue(run.text, Quotation((span,)), before_first=True)
-        out.append(
-            Quote(
-                text=run.text[span[0] : span[1]],
-                speaker=grounding.fullest_name(d.speaker, run.text),
-                kind="indirect",
-                cue=cue,
-                start=span[0],
-                end=span[1],
-                spans=[span],
-            )
-        )
-    return out
 
 
 def _grounded_field(run: _Run, value: str | None, within: Span, what: str) -> str | None:

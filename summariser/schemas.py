@@ -16,7 +16,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     create_model,
-    field_validator,
     model_validator,
 )
 
@@ -168,52 +167,63 @@ def attribution_model(n: int) -> type[BaseModel]:
     return create_model("Speakers", __doc__="The speaker of each numbered quotation.", **fields)
 
 
+def _anchor(
+    draft: Any, info: ValidationInfo, required: dict[str, float], optional: tuple[str, ...] = ()
+) -> None:
+    """Check that the draft's `required` fields are words of its cited sentence.
+
+    `required` maps field -> the share of its content words that must occur there. Small
+    models often cite a neighbouring sentence number: when another sentence holds the fields
+    (with the optional ones too, if possible), the nearest such sentence is taken instead of
+    re-asking. Otherwise ValueError, which the model sees on re-ask.
+    """
+    ctx = _ctx(info)
+    sentences, article = ctx.get("sentences"), ctx.get("article")
+    if not sentences or article is None or not 1 <= draft.sentence <= len(sentences):
+        return
+    values = {
+        name: getattr(draft, name)
+        for name in (*required, *optional)
+        if getattr(draft, name) and not grounding.is_unknown(getattr(draft, name))
+    }
+
+    def holds(n: int, names: tuple[str, ...]) -> bool:
+        s, e = sentences[n - 1]
+        return all(
+            grounding.words_in(values[k], article[s:e], required.get(k, 2 / 3))
+            for k in names
+            if k in values
+        )
+
+    near = sorted(range(1, len(sentences) + 1), key=lambda n: abs(n - draft.sentence))
+    for names in ((*required, *optional), tuple(required)):
+        fits = [n for n in near if holds(n, names)]
+        if fits:
+            draft.sentence = fits[0]
+            return
+    s, e = sentences[draft.sentence - 1]
+    name = next(k for k in required if k in values and not holds(draft.sentence, (k,)))
+    raise ValueError(
+        f"{name} {values[name]!r} is not in sentence [{draft.sentence}]: "
+        f"use words from that sentence"
+    )
+
+
 class EventDraft(BaseModel):
     """Something that happened or will happen, as one sentence of the article states it."""
 
     sentence: SentenceNo = Field(description="Number n of the article sentence [n] that states it")
     actor: Name = Field(description="Who acts: a person or organisation named in the article")
-    action: str = Field(max_length=60, description="What they did: a short verb phrase")
+    action: str = Field(max_length=60, description="What they did: a short verb phrase from it")
     target: str | None = Field(max_length=80, description="Who or what it is done to, or null")
     when: str | None = Field(max_length=60, description="When, copied from the article, or null")
     where: str | None = Field(max_length=60, description="Where, copied from the article, or null")
 
     @model_validator(mode="after")
     def _in_sentence(self, info: ValidationInfo) -> EventDraft:
-        """The target must be words of the cited sentence.
-
-        Small models often cite a neighbouring sentence number; when another sentence holds
-        the target (and when/where, if possible), the nearest such sentence is taken instead
-        of re-asking. A when/where outside the sentence is cleared later, not re-asked.
-        """
-        ctx = _ctx(info)
-        sentences, article = ctx.get("sentences"), ctx.get("article")
-        if not sentences or article is None or not 1 <= self.sentence <= len(sentences):
-            return self
-        fields = {
-            name: value
-            for name in ("target", "when", "where")
-            if (value := getattr(self, name)) and not grounding.is_unknown(value)
-        }
-
-        def holds(n: int) -> bool:
-            s, e = sentences[n - 1]
-            return all(grounding.words_in(v, article[s:e]) for v in fields.values())
-
-        if holds(self.sentence):
-            return self
-        near = sorted(range(1, len(sentences) + 1), key=lambda n: abs(n - self.sentence))
-        fits = [n for n in near if holds(n)]
-        if not fits and "target" in fields:
-            fields = {"target": fields["target"]}
-            fits = [n for n in near if holds(n)]
-        if fits or "target" not in fields:
-            self.sentence = fits[0] if fits else self.sentence
-            return self
-        raise ValueError(
-            f"target {fields['target']!r} is not in sentence [{self.sentence}]: "
-            "use words from that sentence, or null"
-        )
+        """Action and target must be words of the cited sentence (when/where are cleared later)."""
+        _anchor(self, info, {"action": 0.5, "target": 2 / 3}, ("when", "where"))
+        return self
 
 
 class EventDrafts(BaseModel):
@@ -227,33 +237,17 @@ class StanceDraft(BaseModel):
 
     sentence: SentenceNo = Field(description="Number n of the article sentence [n] that shows it")
     holder: Name = Field(description="Who holds the position: a person or organisation named")
-    target: str = Field(max_length=80, description="What the position is about")
+    target: str = Field(max_length=80, description="What the position is about, in its words")
     polarity: Polarity = Field(description="support, oppose, neutral or mixed")
+
+    @model_validator(mode="after")
+    def _in_sentence(self, info: ValidationInfo) -> StanceDraft:
+        """What the stance is about must be (half) words of the cited sentence."""
+        _anchor(self, info, {"target": 0.5})
+        return self
 
 
 class StanceDrafts(BaseModel):
     """The positions people and organisations take in the article."""
 
     stances: list[StanceDraft] = Field(max_length=5)
-
-
-class IndirectDraft(BaseModel):
-    """Reported speech without quotation marks: what someone said, in the writer's words."""
-
-    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that reports it")
-    speaker: Name = Field(description="Who said it: a person or organisation named in the article")
-    text: str = Field(max_length=300, description="The reported words, copied from that sentence")
-
-    @field_validator("text")
-    @classmethod
-    def _in_article(cls, v: str, info: ValidationInfo) -> str:
-        article = _ctx(info).get("article")
-        if article is not None and grounding.locate(v, article) is None:
-            raise ValueError(f"not found in the article: {v[:60]!r}; copy the words exactly")
-        return v
-
-
-class IndirectDrafts(BaseModel):
-    """Reported speech in the article that is not inside quotation marks."""
-
-    quotes: list[IndirectDraft] = Field(max_length=4)

@@ -31,8 +31,8 @@ def speakers_by_article(request):
 def write_jsonl(path: Path, n: int, extra_lines: list[str] = ()) -> Path:
     with path.open("w") as f:
         for i in range(n):
-            f.write(json.dumps({"id": f"a{i}", "text": f"“Item {i} is ready,” said Ana Lopez.",
-                                "source": "wire"}) + "\n")  # fmt: skip
+            text = f"Ana Lopez spoke. “Item {i} is ready,” she said."
+            f.write(json.dumps({"id": f"a{i}", "text": text, "source": "wire"}) + "\n")
         for line in extra_lines:
             f.write(line + "\n")
     return path
@@ -68,7 +68,7 @@ def test_folder_batch_and_a_failing_article_does_not_stop_the_rest(tmp_path, mon
     folder = tmp_path / "articles"
     folder.mkdir()
     for i in range(4):
-        (folder / f"{i}.txt").write_text(f"“Item {i} is ready,” said Ana Lopez.")
+        (folder / f"{i}.txt").write_text(f"Ana Lopez spoke. “Item {i} is ready,” she said.")
     (folder / "empty.md").write_text("  ")
 
     def answer(request):
@@ -96,7 +96,7 @@ def test_warm_rerun_makes_zero_model_calls(tmp_path):
         assert invoke(str(src), "--out", str(tmp_path / "one.jsonl"), *args).exit_code == 0
         cold = len(srv.requests)
         assert invoke(str(src), "--out", str(tmp_path / "two.jsonl"), *args).exit_code == 0
-        assert len(srv.requests) == cold == 10
+        assert len(srv.requests) == cold == 5
     assert lines(tmp_path / "one.jsonl") != [] and len(lines(tmp_path / "two.jsonl")) == 5
 
 
@@ -152,7 +152,7 @@ def test_openai_batch_export_then_import_of_a_recorded_output(tmp_path, seed, mo
     r = invoke(str(src), "--export-openai-batch", str(requests), "-m", "openai:gpt-4o-mini")
     assert r.exit_code == 0, r.output
     reqs = lines(requests)
-    assert [x["custom_id"] for x in reqs] == ["seed::0", "seed::1", "seed::2", "seed::3"]
+    assert [x["custom_id"] for x in reqs] == ["seed::0", "seed::1", "seed::2"]
     assert all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" for x in reqs)
     body = reqs[0]["body"]
     assert body["model"] == "gpt-4o-mini" and body["tool_choice"]["function"]["name"] == "Speakers"
@@ -166,10 +166,10 @@ def test_openai_batch_export_then_import_of_a_recorded_output(tmp_path, seed, mo
     assert line["desk"] == "politics"
     assert len([q for q in s["quotes"] if q["kind"] == "direct"]) == 7
     (ind,) = [q for q in s["quotes"] if q["kind"] == "indirect"]
-    assert seed[ind["start"] : ind["end"]] == ind["text"]
+    assert seed[ind["start"] : ind["end"]] == ind["text"] and ind["speaker"] == "Sir Keir Starmer"
     assert [e["action"] for e in s["events"]] == ["met with"]  # the invented event is dropped
-    assert s["meta"]["dropped"] == {"target: not in the cited sentence": 1}
-    assert s["meta"]["usage"]["prompt_tokens"] == 3600
+    assert s["meta"]["dropped"] == {"action: not in the cited sentence": 1}
+    assert s["meta"]["usage"]["prompt_tokens"] == 2700
 
 
 def test_import_of_an_incomplete_batch_records_an_error(tmp_path, seed, monkeypatch):

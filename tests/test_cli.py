@@ -35,7 +35,7 @@ def test_run_prints_exact_json_records(server, tmp_path, seed):
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert set(data) == {"events", "stances", "quotes", "meta"}
-    assert data["quotes"][3] == {
+    assert data["quotes"][4] == {
         "text": "No.", "speaker": "Sir Keir Starmer", "kind": "direct", "cue": "replied",
         "start": 1522, "end": 1525, "spans": [[1522, 1525]],
     }  # fmt: skip
@@ -48,7 +48,7 @@ def test_run_from_stdin_as_markdown(server, seed):
                input=seed)  # fmt: skip
     assert r.exit_code == 0
     assert (
-        "## Quotes (7)" in r.stdout and "| Sir Keir Starmer | direct | replied | No. |" in r.stdout
+        "## Quotes (8)" in r.stdout and "| Sir Keir Starmer | direct | replied | No. |" in r.stdout
     )
 
 

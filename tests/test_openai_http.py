@@ -11,7 +11,7 @@ from summariser.errors import BackendError, ConfigError
 from summariser.pipeline import extract
 from tests.server import Reply, ScriptedServer
 
-SPEAKERS = json.dumps({f"Q{i}": "Sir Keir" for i in range(1, 8)} | {"Q2": "Donald Trump"})
+SPEAKERS = json.dumps({"Q1": "Sir Keir", "Q2": "Sir Keir"})  # the two "he" quotes of the seed
 KEY = "sk-test-SENTINEL-0123456789"
 
 
@@ -26,12 +26,12 @@ def speakers_step(server: ScriptedServer) -> list[dict]:
 def test_good_answer_uses_tools_and_sends_the_key(seed):
     with ScriptedServer([Reply(SPEAKERS)]) as srv:
         s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(s.quotes) == 7 and s.meta.model == "openai:test-model"
+    assert len(s.quotes) == 8 and s.meta.model == "openai:test-model"
     first = srv.requests[0]
     assert first["model"] == "test-model" and first["temperature"] == 0
     assert first["tool_choice"]["function"]["name"] == "Speakers"
     assert {k.lower(): v for k, v in srv.headers[0].items()}["authorization"] == f"Bearer {KEY}"
-    assert s.meta.usage.prompt_tokens == 100 and s.meta.usage.calls == 2
+    assert s.meta.usage.prompt_tokens == 50 and s.meta.usage.calls == 1
 
 
 def test_ungrounded_quote_speaker_is_reasked(seed):
@@ -40,14 +40,15 @@ def test_ungrounded_quote_speaker_is_reasked(seed):
         s = extract(seed, backend(srv.url), steps=["quotes"])
     assert len(speakers_step(srv)) == 2
     assert "Angela Merkel" in json.dumps(speakers_step(srv)[1]["messages"][-1])
-    assert len(s.quotes) == 7
+    assert len(s.quotes) == 8
 
 
 def test_invalid_json_is_reasked_then_recorded_as_failure(seed):
     with ScriptedServer([Reply("{not json"), Reply("{still not")]) as srv:
         s = extract(seed, backend(srv.url, max_retries=1), steps=["quotes"])
     assert len(speakers_step(srv)) == 2
-    assert s.quotes == [] and s.meta.failures and "Speakers" in s.meta.failures[0]
+    assert len(s.quotes) == 6 and "Speakers" in s.meta.failures[0]  # code-attributed ones stay
+    assert s.meta.dropped == {"no speaker": 2}
 
 
 def test_429_with_retry_after_then_success(seed):
@@ -58,7 +59,7 @@ def test_429_with_retry_after_then_success(seed):
     ]
     with ScriptedServer(replies) as srv:
         s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(speakers_step(srv)) == 3 and len(s.quotes) == 7
+    assert len(speakers_step(srv)) == 3 and len(s.quotes) == 8
 
 
 def test_500s_until_failure_retry_in_one_layer_only(seed, monkeypatch):
@@ -108,4 +109,4 @@ def test_json_schema_mode_sends_response_format(seed, monkeypatch):
         s = extract(seed, backend(srv.url), steps=["quotes"])
     fmt = srv.requests[0]["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Speakers"
-    assert len(s.quotes) == 7
+    assert len(s.quotes) == 8

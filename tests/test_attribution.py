@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from summariser import attribution as a
+from summariser.grounding import find_quotations, sentences
+
+
+def first(text: str):
+    return find_quotations(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("“We are ready,” said council leader Margaret Hollis.", "Margaret Hollis"),
+        ("“My sister is betting the house,” Mr Okafor said.", "Mr Okafor"),
+        ("Sir Keir replied: “No.”", "Sir Keir"),
+        ("Its officer, Mark Ellery, called it “a betrayal”.", "Mark Ellery"),
+        ("Later Mr Trump’s campaign claimed the party had “made illegal contributions”.",
+         "Mr Trump’s campaign"),
+        ("“We will win,” she said.", None),  # a pronoun: the model decides
+        ("He added: “I spent time in New York.”", None),
+        ("A hospital spokesperson said it was “deeply sorry”.", None),  # no name: the model
+    ],
+)  # fmt: skip
+def test_named_speaker(text, speaker):
+    assert a.named_speaker(text, first(text)) == speaker
+
+
+def test_continuation_needs_an_attribution_between_and_none_after():
+    t = "“At two-nil down, we would fold,” she said. “These lads kept running.”"
+    q1, q2 = find_quotations(t)
+    assert a.continues(t, q1, q2)
+    t = "“One,” she said. “Two,” said Tom Reyes."
+    q1, q2 = find_quotations(t)
+    assert not a.continues(t, q1, q2)
+    t = "“One,” she said.\n“Two.”"
+    q1, q2 = find_quotations(t)
+    assert not a.continues(t, q1, q2)  # a new paragraph
+
+
+def test_reported_speech_patterns():
+    t = ("Its vice-president, Helen Marsh, told a briefing in Cambridge that the plan failed. "
+         "The union said on Monday that 62 per cent had cut back. "
+         "According to the mayor, the budget is balanced. "
+         "He told reporters the city had learnt from delays. "
+         "The weather was fine. “Quoted words here,” said Ana Lopez.")  # fmt: skip
+    quotes = find_quotations(t)
+    got = [(r.subject, r.cue, t[r.span[0] : r.span[1]])
+           for r in a.reported_speech(t, sentences(t), [q.spans[0] for q in quotes])]  # fmt: skip
+    assert got == [
+        ("Helen Marsh", "told", "the plan failed"),
+        ("The union", "said", "62 per cent had cut back"),
+        ("the mayor", "according to", "the budget is balanced"),
+        ("He", "told", "the city had learnt from delays"),
+    ]
+    assert [a.subject_name(s) for s, _, _ in got] == ["Helen Marsh", None, None, None]
