@@ -6,6 +6,7 @@ overwritten. Keys never contain secrets: settings hold no API key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -19,11 +20,22 @@ from summariser.paths import atomic_write, cache_dir
 from summariser.schemas import SCHEMA_VERSION, Summary
 
 
+@functools.cache
+def code_version() -> str:
+    """A hash of the package's source: rules and schemas decide results as much as prompts do."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def cache_key(backend: ChatBackend, text: str, steps: Iterable[str]) -> str:
     """A hash of everything that determines a result."""
     ident = {
         "model": backend.name,
         "prompt_version": prompts.version(),
+        "code_version": code_version(),
         "schema_version": SCHEMA_VERSION,
         "settings": backend.settings,
         "steps": sorted(steps),

@@ -389,19 +389,49 @@ def name_in_text(name: str, text: str) -> bool:
     return all(t in words for t in tokens)
 
 
-_STOP = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "with", "by", "from"}
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "and",
+    "or",
+    "with",
+    "by",
+    "from",
+    "as",
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "will",
+    "would",
+}
 
 
-def words_in(phrase: str, text: str, share: float = 2 / 3) -> bool:
+def words_in(phrase: str, text: str, share: float = 2 / 3, head: bool = False) -> bool:
     """True when at least `share` of the content words of `phrase` occur in `text`.
 
     Words are folded and compared by their first five letters, so "met"/"meeting" differ but
-    "resigned"/"resignation" and "approves"/"approved" agree.
+    "resigned"/"resignation" and "approves"/"approved" agree. With `head`, the first word (an
+    action's verb) must be among them.
     """
     stems = {w[:5] for w in fold(text).split()}
     wanted = [w for w in fold(phrase).split() if w not in _STOP]
     if not wanted:
         return True
+    if head and wanted[0][:5] not in stems:
+        return False
     return sum(w[:5] in stems for w in wanted) >= share * len(wanted)
 
 
@@ -459,3 +489,19 @@ def _as_written(name: str, text: str) -> str:
     """`name` in the article's own spelling and case when it occurs there, else as given."""
     span = locate(name, text)
     return text[span[0] : span[1]] if span else name.strip()
+
+
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|above)\b"
+    r"|\b(?:system|assistant|developer)\s*(?:prompt)?\s*:"
+    r"|\byou are now\b|\b(?:admin|developer|god) mode\b"
+    r"|\b(?:AI|LLM|language models?|chatbots?|assistants?)\b.{0,40}\b(?:summari[sz]|extract|read)"
+    r"|\b(?:note|message|instructions?)\s+(?:to|for)\s+(?:the\s+)?(?:AI|LLM|assistant|model)"
+    r"|[{\[]\s*\"\w+\"\s*:",
+    re.I,
+)
+
+
+def instruction_like(sentence: str) -> bool:
+    """True for text addressed to an AI rather than to readers (prompt injection, fake JSON)."""
+    return _INSTRUCTION.search(sentence) is not None

@@ -68,6 +68,13 @@ class _Piece:
     span: Span
     sentences: list[Span]
     prefix: list[dict[str, str]]
+    untrusted: frozenset[int]  # numbers of instruction-like sentences (prompt injection)
+
+    def in_untrusted(self, start: int) -> bool:
+        """True when offset `start` falls in an instruction-like sentence."""
+        return any(
+            self.sentences[n - 1][0] <= start < self.sentences[n - 1][1] for n in self.untrusted
+        )
 
 
 def check_text(text: str) -> str:
@@ -160,12 +167,15 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
 
 
 def _piece(text: str, span: Span, sentences: list[Span]) -> _Piece:
-    block = prompts.article_block(text, sentences)
+    untrusted = frozenset(
+        n for n, (s, e) in enumerate(sentences, 1) if grounding.instruction_like(text[s:e])
+    )
+    block = prompts.article_block(text, sentences, untrusted)
     prefix = [
         {"role": "system", "content": prompts.render("system")},
         {"role": "user", "content": block},
     ]
-    return _Piece(span, sentences, prefix)
+    return _Piece(span, sentences, prefix, untrusted)
 
 
 def _timed(run: _Run, step: str, fn: Callable[[], list[T]]) -> list[T]:
@@ -197,7 +207,7 @@ def _ask(
     """
     messages = [dict(m) for m in piece.prefix]
     messages[-1]["content"] += "\n\n" + task
-    context = {"article": run.text, "sentences": piece.sentences}
+    context = {"article": run.text, "sentences": piece.sentences, "untrusted": piece.untrusted}
     try:
         answer, usage = run.backend.extract(messages, model, context, max_tokens)
     except ValidationExhausted as e:
@@ -279,7 +289,8 @@ class _Candidate:
     kind: str
     cue: str | None
     speaker: str | None = None  # named next to the verb: no need to ask the model
-    follows: int | None = None  # index of the quote this one continues ("A," she said. "B.")
+    follows: _Candidate | None = None  # the quote this one continues ("A," she said. "B.")
+    final: Any = None  # the speaker it ended with (None: nobody; False: dropped)
 
     @property
     def start(self) -> int:
@@ -294,7 +305,7 @@ def _candidates(
         c = _Candidate(q.spans, "direct", grounding.find_cue(text, q))
         c.speaker = attribution.named_speaker(text, q)
         if c.speaker is None and i and attribution.continues(text, quotations[i - 1], q):
-            c.follows = len(out) - 1
+            c.follows = out[-1]
         out.append(c)
     for r in reported:
         out.append(_Candidate((r.span,), "indirect", r.cue, attribution.subject_name(r.subject)))
@@ -303,6 +314,11 @@ def _candidates(
 
 def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quote]:
     """Attribute every candidate: by code where it can, else by asking the model in batches."""
+    for c in candidates:
+        if piece.in_untrusted(c.start):
+            run.drop("quote", "inside instruction-like text", _joined(run.text, c.spans))
+            c.final = False
+    candidates = [c for c in candidates if c.final is not False]
     ask = [c for c in candidates if c.speaker is None and c.follows is None]
     answers: dict[int, Any] = {}
     for at in range(0, len(ask), _QUOTES_PER_CALL):
@@ -310,13 +326,12 @@ def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quot
         for c, speaker in zip(batch, _attribute(run, piece, batch), strict=True):
             answers[id(c)] = speaker
     out: list[Quote] = []
-    final: list[Any] = []
     for c in candidates:
         speaker = c.speaker if c.speaker is not None else answers.get(id(c))
         if c.follows is not None:
-            speaker = final[c.follows] if c.follows < len(final) else None
-        final.append(speaker)
-        text = " ".join(run.text[s:e] for s, e in c.spans)
+            speaker = c.follows.final
+        c.final = speaker
+        text = _joined(run.text, c.spans)
         if speaker is False:  # dropped by validation and already counted
             continue
         if not speaker:
@@ -336,13 +351,17 @@ def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quot
     return out
 
 
+def _joined(text: str, spans: tuple[Span, ...]) -> str:
+    return " ".join(text[s:e] for s, e in spans)
+
+
 def _attribute(run: _Run, piece: _Piece, batch: list[_Candidate]) -> list[Any]:
     """Ask the model who said each candidate; a speaker, None (nobody) or False (dropped)."""
     text = run.text
     listing = "\n".join(
         f"Q{i} (sentence [{_sentence_of(piece, c.start)}]"
         + (", reported speech" if c.kind == "indirect" else "")
-        + f"): “{_abridge(' '.join(text[s:e] for s, e in c.spans))}”"
+        + f"): “{_abridge(_joined(text, c.spans))}”"
         for i, c in enumerate(batch, 1)
     )
     model = attribution_model(len(batch))
@@ -400,8 +419,19 @@ def _drafts(
     answer, raw = _ask(run, piece, task, lists, max_tokens)
     if answer is not None:
         return list(getattr(answer, key))
-    context = {"article": run.text, "sentences": piece.sentences}
+    context = {"article": run.text, "sentences": piece.sentences, "untrusted": piece.untrusted}
     return _valid_items(run, record, raw, key, item, context)
+
+
+def _trusted(run: _Run, piece: _Piece, record: str, drafts: list[T]) -> list[T]:
+    """Drafts whose cited sentence is not instruction-like; the others dropped and counted."""
+    kept = []
+    for d in drafts:
+        if getattr(d, "sentence", 0) in piece.untrusted:
+            run.drop(record, "cites instruction-like text", d.model_dump())
+        else:
+            kept.append(d)
+    return kept
 
 
 def _grounded_field(run: _Run, value: str | None, within: Span, what: str) -> str | None:
@@ -422,7 +452,7 @@ def _events(run: _Run, piece: _Piece) -> list[Event]:
     }  # fmt: skip
     drafts = _drafts(run, piece, "event", "events", EventDrafts, EventDraft, example, 420)
     out = []
-    for d in drafts:
+    for d in _trusted(run, piece, "event", drafts):
         s, e = _sentence(piece, d.sentence)
         out.append(
             Event(
@@ -445,7 +475,7 @@ def _stances(run: _Run, piece: _Piece) -> list[Stance]:
     }
     drafts = _drafts(run, piece, "stance", "stances", StanceDrafts, StanceDraft, example, 260)
     out = []
-    for d in drafts:
+    for d in _trusted(run, piece, "stance", drafts):
         s, e = _sentence(piece, d.sentence)
         out.append(
             Stance(

@@ -48,16 +48,24 @@ _DELIMITER = re.compile(r"<\s*/?\s*article\s*>", re.I)
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def article_block(text: str, sentences: list[tuple[int, int]]) -> str:
+OMITTED = "(text addressed to AI systems: omitted)"
+
+
+def article_block(
+    text: str, sentences: list[tuple[int, int]], omit: frozenset[int] = frozenset()
+) -> str:
     """The article with a [n] before each sentence, paragraph breaks kept, delimiters defused.
 
     Text inside the article that looks like our own delimiters or sentence markers is rewritten
-    so the article cannot close its own block or forge a sentence number.
+    so the article cannot close its own block or forge a sentence number; sentences numbered in
+    `omit` (instruction-like text) are replaced by a placeholder.
     """
     lines: list[str] = []
     prev_end = 0
     for n, (s, e) in enumerate(sentences, 1):
         sentence = _MARKER.sub(r"(\1)", _DELIMITER.sub("(article tag)", text[s:e]))
+        if n in omit:
+            sentence = OMITTED
         sep = "\n" if "\n" in text[prev_end:s] and lines else " "
         lines.append(("" if not lines else sep) + f"[{n}] {sentence}")
         prev_end = e

@@ -168,17 +168,26 @@ def attribution_model(n: int) -> type[BaseModel]:
 
 
 def _anchor(
-    draft: Any, info: ValidationInfo, required: dict[str, float], optional: tuple[str, ...] = ()
+    draft: Any,
+    info: ValidationInfo,
+    required: dict[str, float],
+    optional: tuple[str, ...] = (),
+    head: str = "",
 ) -> None:
     """Check that the draft's `required` fields are words of its cited sentence.
 
     `required` maps field -> the share of its content words that must occur there. Small
     models often cite a neighbouring sentence number: when another sentence holds the fields
     (with the optional ones too, if possible), the nearest such sentence is taken instead of
-    re-asking. Otherwise ValueError, which the model sees on re-ask.
+    re-asking; never to or from an instruction-like sentence (`context["untrusted"]`). The
+    `head` field's first word must be there too (an action's verb). Otherwise ValueError,
+    which the model sees on re-ask.
     """
     ctx = _ctx(info)
     sentences, article = ctx.get("sentences"), ctx.get("article")
+    untrusted = ctx.get("untrusted", frozenset())
+    if draft.sentence in untrusted:
+        return  # dropped by the pipeline, whatever it says
     if not sentences or article is None or not 1 <= draft.sentence <= len(sentences):
         return
     values = {
@@ -190,12 +199,15 @@ def _anchor(
     def holds(n: int, names: tuple[str, ...]) -> bool:
         s, e = sentences[n - 1]
         return all(
-            grounding.words_in(values[k], article[s:e], required.get(k, 2 / 3))
+            grounding.words_in(values[k], article[s:e], required.get(k, 2 / 3), k == head)
             for k in names
             if k in values
         )
 
-    near = sorted(range(1, len(sentences) + 1), key=lambda n: abs(n - draft.sentence))
+    near = sorted(
+        (n for n in range(1, len(sentences) + 1) if n not in untrusted),
+        key=lambda n: abs(n - draft.sentence),
+    )
     for names in ((*required, *optional), tuple(required)):
         fits = [n for n in near if holds(n, names)]
         if fits:
@@ -222,7 +234,7 @@ class EventDraft(BaseModel):
     @model_validator(mode="after")
     def _in_sentence(self, info: ValidationInfo) -> EventDraft:
         """Action and target must be words of the cited sentence (when/where are cleared later)."""
-        _anchor(self, info, {"action": 0.5, "target": 2 / 3}, ("when", "where"))
+        _anchor(self, info, {"action": 0.5, "target": 2 / 3}, ("when", "where"), head="action")
         return self
 
 
