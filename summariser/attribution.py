@@ -134,7 +134,9 @@ def _subject(before: str) -> str:
     if not parts:
         return ""
     names = [n for p in parts if (n := _clean_name(p)) and NAME_RUN.fullmatch(n)]
-    return names[-1] if names else parts[-1]
+    if names:
+        return names[-1]  # an appositive: "Its vice-president, Helen Marsh,"
+    return before.strip().rstrip(",") if len(parts) > 1 else parts[-1]
 
 
 def _content(text: str, s: int, e: int) -> Span:
@@ -151,6 +153,9 @@ def subject_name(subject: str) -> str | None:
     if not cleaned:
         return None
     runs = list(NAME_RUN.finditer(cleaned))
-    if runs and runs[-1].end() == len(cleaned):
-        return _clean_name(runs[-1].group(0))
-    return None
+    if not runs or runs[-1].end() != len(cleaned):
+        return None
+    before = cleaned[: runs[-1].start()].split()
+    if before and before[-1].lower() in ("and", "&", "or"):
+        return None  # the end of a longer name ("Environment, Food and Rural Affairs")
+    return _clean_name(runs[-1].group(0))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -46,6 +49,49 @@ err = Console(stderr=True)
 out = Console()
 
 
+class _Redact(logging.Filter):
+    """Scrubs secrets from every log record before any handler formats it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), *self.secrets)
+        record.args = None
+        return True
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log model calls and timings to stderr.")
+    ] = False,
+) -> None:
+    """Turn news articles into grounded event, stance and quote records."""
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(_Redact([v for k, v in os.environ.items() if k.endswith("API_KEY")]))
+        for name in ("summariser", "openai", "httpx", "instructor"):
+            lg = logging.getLogger(name)
+            lg.setLevel(logging.DEBUG)
+            for old in [h for h in lg.handlers if any(isinstance(f, _Redact) for f in h.filters)]:
+                lg.removeHandler(old)  # one verbose handler, however often main() runs
+            lg.addHandler(handler)
+
+
+def _secret(key: str | None) -> None:
+    """Register a key given by flag with every log handler's redaction filter."""
+    if not key:
+        return
+    for name in ("summariser", "openai", "httpx", "instructor"):
+        for h in logging.getLogger(name).handlers:
+            for f in h.filters:
+                if isinstance(f, _Redact):
+                    f.secrets.append(key)
+
+
 class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
@@ -81,6 +127,8 @@ StepsOpt = Annotated[str, typer.Option("--steps", help="Comma-separated record t
 @contextlib.contextmanager
 def failures(*secrets: str | None) -> Iterator[None]:
     """Turn a SummariserError into one line on stderr and exit code 1."""
+    for secret in secrets:
+        _secret(secret)
     try:
         yield
     except SummariserError as e:

@@ -11,6 +11,7 @@ counted in `meta`, never returned.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from summariser.schemas import (
 )
 
 T = TypeVar("T", bound=BaseModel)
+log = logging.getLogger("summariser")
 
 #: The record types a run can extract; `steps` selects a subset.
 STEPS = ("quotes", "events", "stances")
@@ -218,6 +220,8 @@ def _ask(
         run.failures.append(f"{model.__name__}: {e}")
         return None, None
     run.usage.add(usage)
+    log.debug("%s: %d call(s), %d+%d tokens", model.__name__, usage.calls, usage.prompt_tokens,
+              usage.completion_tokens)  # fmt: skip
     return answer, None
 
 

@@ -24,6 +24,7 @@ class Reply:
     finish_reason: str = "stop"
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
+    truncate: bool = False  # promise more body than is sent, then close
 
 
 def completion_body(request: dict[str, Any], content: str, finish_reason: str = "stop") -> bytes:
@@ -96,11 +97,15 @@ class ScriptedServer:
                 )
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
+                self.send_header("content-length", str(len(body) + (100 if reply.truncate else 0)))
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(body)
+                if reply.truncate:
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

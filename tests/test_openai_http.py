@@ -110,3 +110,58 @@ def test_json_schema_mode_sends_response_format(seed, monkeypatch):
     fmt = srv.requests[0]["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Speakers"
     assert len(s.quotes) == 8
+
+
+# --- the fault matrix (tests/README.md) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_5xx_then_success_is_retried(seed, status):
+    with ScriptedServer([Reply(status=status, body=b'{"error": {"message": "x"}}'),
+                         Reply(SPEAKERS)]) as srv:  # fmt: skip
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 2 and len(s.quotes) == 8
+
+
+def test_400_is_not_retried(seed):
+    body = b'{"error": {"message": "bad request: unknown parameter"}}'
+    with ScriptedServer([Reply(status=400, body=body)] * 3) as srv, pytest.raises(BackendError) as e:
+        extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 1 and "HTTP 400: bad request" in str(e.value)
+
+
+def test_timeout_is_retried(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "0.3")
+    with ScriptedServer([Reply(SPEAKERS, delay=1.0), Reply(SPEAKERS)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 2 and len(s.quotes) == 8
+
+
+def test_timeouts_until_failure_say_so(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "0.2")
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
+    with ScriptedServer([Reply(SPEAKERS, delay=0.6)] * 2) as srv, pytest.raises(BackendError) as e:
+        extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 2 and "APITimeoutError" in str(e.value)
+
+
+@pytest.mark.parametrize("fault", [Reply(drop=True), Reply(SPEAKERS, truncate=True)])
+def test_dropped_connection_and_truncated_body_are_retried(seed, fault):
+    with ScriptedServer([fault, Reply(SPEAKERS)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 2 and len(s.quotes) == 8
+
+
+def test_200_with_non_json_body_is_a_backend_error(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
+    with ScriptedServer([Reply(body=b"<html>gateway says hi</html>")] * 3) as srv:
+        with pytest.raises(BackendError, match="malformed|not JSON"):
+            extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) <= 2
+
+
+def test_200_json_ignoring_the_schema_is_reasked_then_recorded(seed):
+    with ScriptedServer([Reply('{"foo": 1}')] * 5) as srv:
+        s = extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+    assert len(speakers_step(srv)) == 3  # first try + 2 re-asks, no more
+    assert "Speakers: no valid answer after 3 attempts" in s.meta.failures[0]
