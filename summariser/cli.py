@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,6 +62,18 @@ class _Redact(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 @app.callback()
 def main_options(
     verbose: Annotated[
@@ -70,7 +82,7 @@ def main_options(
 ) -> None:
     """Turn news articles into grounded event, stance and quote records."""
     if verbose:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler.addFilter(_Redact([v for k, v in os.environ.items() if k.endswith("API_KEY")]))
         for name in ("summariser", "openai", "httpx", "instructor"):

@@ -125,7 +125,10 @@ def test_5xx_then_success_is_retried(seed, status):
 
 def test_400_is_not_retried(seed):
     body = b'{"error": {"message": "bad request: unknown parameter"}}'
-    with ScriptedServer([Reply(status=400, body=body)] * 3) as srv, pytest.raises(BackendError) as e:
+    with (
+        ScriptedServer([Reply(status=400, body=body)] * 3) as srv,
+        pytest.raises(BackendError) as e,
+    ):
         extract(seed, backend(srv.url), steps=["quotes"])
     assert len(srv.requests) == 1 and "HTTP 400: bad request" in str(e.value)
 
@@ -154,10 +157,10 @@ def test_dropped_connection_and_truncated_body_are_retried(seed, fault):
 
 def test_200_with_non_json_body_is_a_backend_error(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
-    with ScriptedServer([Reply(body=b"<html>gateway says hi</html>")] * 3) as srv:
-        with pytest.raises(BackendError, match="malformed|not JSON"):
-            extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(srv.requests) <= 2
+    page = Reply(body=b"<html>gateway says hi</html>")
+    with ScriptedServer([page] * 3) as srv, pytest.raises(BackendError, match="malformed"):
+        extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(srv.requests) == 2  # retried in the transport layer only, never re-asked
 
 
 def test_200_json_ignoring_the_schema_is_reasked_then_recorded(seed):

@@ -7,6 +7,7 @@ and instructor only re-asks on invalid output, so each fault is retried in exact
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -27,8 +28,12 @@ from summariser.errors import BackendError, ConfigError, redact
 MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA}
 
 
+class _NotJson(Exception):
+    """A 200 whose body is not JSON (a proxy's error page, a wrong --base-url)."""
+
+
 def _transient(e: BaseException) -> bool:
-    if isinstance(e, openai.APIConnectionError):  # includes timeouts
+    if isinstance(e, (openai.APIConnectionError, _NotJson)):  # includes timeouts
         return True
     if isinstance(e, openai.APIStatusError):
         return e.status_code in (408, 409, 429) or e.status_code >= 500
@@ -94,6 +99,12 @@ def backend(
     )
     where = base_url or "api.openai.com"
 
+    def call(**kwargs: Any) -> Any:
+        try:
+            return client.chat.completions.create(model=model, **kwargs)
+        except json.JSONDecodeError as e:
+            raise _NotJson(str(e)) from None
+
     def create(**kwargs: Any) -> Any:
         retrying = Retrying(
             retry=retry_if_exception(_transient),
@@ -102,7 +113,7 @@ def backend(
             reraise=True,
         )
         try:
-            return retrying(client.chat.completions.create, model=model, **kwargs)
+            return retrying(call, **kwargs)
         except openai.APIStatusError as e:
             hint = {
                 401: "check OPENAI_API_KEY / --api-key",
@@ -118,8 +129,11 @@ def backend(
                 redact(f"cannot reach {where} ({type(e).__name__}): check --base-url and "
                        "that the server is running", api_key)
             ) from None  # fmt: skip
-        except openai.APIResponseValidationError as e:
-            raise BackendError(redact(f"{where} sent a malformed response: {e}", api_key)) from None
+        except (openai.APIResponseValidationError, _NotJson):
+            raise BackendError(
+                f"{where} sent a malformed response (not an OpenAI chat completion): check that "
+                "--base-url points at an OpenAI-compatible API"
+            ) from None
 
     return ChatBackend(
         f"openai:{model}",
