@@ -1,9 +1,9 @@
 """Batch benchmarks against a local OpenAI-compatible server with injected latency and faults.
 
     python evals/bench_batch.py throughput   # articles/s ÷ ideal at concurrency 1, 8, 32, 64
-    python evals/bench_batch.py overhead     # our per-article cost: no HTTP (fake) and instant server
+    python evals/bench_batch.py overhead     # our cost per article: fake backend, instant server
     python evals/bench_batch.py cache        # warm rerun time ÷ cold run time
-    python evals/bench_batch.py memory       # peak RSS of `summarise batch` for 500 and 5,000 articles
+    python evals/bench_batch.py memory       # peak RSS of `summarise batch`: 500 and 5,000 articles
     python evals/bench_batch.py load         # 2,000 articles, concurrency 64, 5% failures
 
 The server runs in its own process (so its work does not share our GIL) and answers every
@@ -119,7 +119,8 @@ def throughput(tmp: Path) -> None:
             ideal = concurrency / (2 * latency)
             achieved = n / wall
             print(f"  concurrency {concurrency:>2}: {n} articles in {wall:6.2f}s = "
-                  f"{achieved:6.1f}/s; ideal {ideal:6.1f}/s; ratio {achieved / ideal:.2f}")  # fmt: skip
+                  f"{achieved:6.1f}/s; ideal {ideal:6.1f}/s; "
+                  f"ratio {achieved / ideal:.2f}")  # fmt: skip
     finally:
         server.close()
 
@@ -165,7 +166,8 @@ def _peak_rss_of_batch(n: int, url: str, tmp: Path, extra: list[str] = ()) -> tu
             "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
             " file=sys.stderr)")  # fmt: skip
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": url,
-           "SUMMARISER_CACHE_DIR": str(tmp / "memcache"), "SUMMARISER_HTTP_BACKOFF": "0.05"}  # fmt: skip
+           "SUMMARISER_CACHE_DIR": str(tmp / "memcache"),
+           "SUMMARISER_HTTP_BACKOFF": "0.05"}  # fmt: skip
     t0 = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", code, "batch", str(src), "--out", str(out),
                         "-m", "openai:bench", "--steps", "quotes", "--no-cache", *extra],
@@ -176,7 +178,8 @@ def _peak_rss_of_batch(n: int, url: str, tmp: Path, extra: list[str] = ()) -> tu
     lines = out.read_text().splitlines()
     ids = [json.loads(x)["id"] for x in lines]
     print(f"  {n} articles: peak RSS {peak / 1024:.0f} MB, {wall:.1f}s, {len(lines)} lines, "
-          f"{len(set(ids))} distinct ids, errors {sum('error' in x for x in lines)}; {summary}")  # fmt: skip
+          f"{len(set(ids))} distinct ids, {sum('error' in x for x in lines)} error lines; "
+          f"{summary}")  # fmt: skip
     return peak / 1024, summary
 
 

@@ -349,9 +349,12 @@ HONORIFICS = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor",
     "president", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
     "minister", "prime", "chancellor", "secretary", "judge", "justice", "rev", "reverend",
-    "general", "gen", "colonell", "captain", "capt", "king", "queen", "prince", "princess",
+    "general", "gen", "colonel", "captain", "capt", "king", "queen", "prince", "princess",
     "pope", "sheikh", "ambassador", "the", "former", "ex", "vice", "deputy", "chief",
 }  # fmt: skip
+#: Words that lead a name run without being part of the name ("Republican Donald Trump").
+DESCRIPTORS = {"republican", "democrat", "democratic", "gop", "spokesman", "spokeswoman",
+               "spokesperson", "follow", "rep", "sen", "gov"}  # fmt: skip
 
 
 def fold(s: str) -> str:
@@ -447,13 +450,11 @@ def _contains_run(toks: tuple[str, ...], run: tuple[str, ...]) -> bool:
     return any(toks[i : i + len(run)] == run for i in range(len(toks) - len(run) + 1))
 
 
-_WORD = (
-    r"(?:[A-ZÀ-Ý](?:[\w’'-]*\w|\.)?"
-    r"|\b(?:de|da|del|van|von|der|bin|al|le|la|di|of|for)\b(?=[ \t]+[A-ZÀ-Ý]))"
-)
+_CAPITAL = r"[A-ZÀ-Ý](?:[\w’'-]*\w|\.)?"
+_WORD = rf"(?:{_CAPITAL}|\b(?:de|da|del|van|von|der|bin|al|le|la|di|of|for)\b(?=[ \t]+[A-ZÀ-Ý]))"
 #: A run of capitalised words on one line ("Sir Keir Starmer", "José Álvarez-Núñez", "Ludwig
-#: van Beethoven"); a full stop ends it except after an initial.
-NAME_RUN = re.compile(rf"{_WORD}(?:[ \t]+{_WORD})*")
+#: van Beethoven", "Bank of England"); a full stop ends it except after an initial.
+NAME_RUN = re.compile(rf"{_CAPITAL}(?:[ \t]+{_WORD})*")
 
 
 def fullest_name(name: str, text: str) -> str:
@@ -467,14 +468,25 @@ def fullest_name(name: str, text: str) -> str:
         return _as_written(name, text)
     best: dict[tuple[str, ...], str] = {}
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    headlines = [(s, e) for s, e in paragraphs(text) if _title_case(text[s:e])]
     for m in NAME_RUN.finditer(text):
+        if any(s <= m.start() < e for s, e in headlines):
+            continue  # "Warren Hammers Wells Fargo CEO" is a headline, not a name
         cand = re.sub(r"[’']s$", "", m.group(0)).strip(" .")
-        first = cand.split()[0].lower()
+        first = cand.split()[0].lower().rstrip(".")
         if " " in cand and (first in SENTENCE_STARTERS or first in lower_words):
             cand = cand.split(" ", 1)[1]  # "Later Mary Smith" at a sentence start
+        while len(cand.split()) > 2 and cand.split()[0].lower().rstrip(".") in DESCRIPTORS:
+            cand = cand.split(" ", 1)[1]
         toks = tuple(name_tokens(cand))
-        if toks and _contains_run(toks, tuple(wanted)):
-            best.setdefault(toks, cand)
+        if (
+            toks
+            and _contains_run(toks, tuple(wanted))
+            and len(cand) < len(best.get(toks, cand + "x"))
+        ):
+            best[toks] = (
+                cand  # the plainest spelling: "Donald Trump", not "Republican Donald Trump"
+            )
     if not best:
         return _as_written(name, text)
     most = max(len(t) for t in best)
@@ -505,3 +517,10 @@ _INSTRUCTION = re.compile(
 def instruction_like(sentence: str) -> bool:
     """True for text addressed to an AI rather than to readers (prompt injection, fake JSON)."""
     return _INSTRUCTION.search(sentence) is not None
+
+
+def _title_case(line: str) -> bool:
+    """A headline: four or more words, most of them capitalised, no full stop at the end."""
+    words = re.findall(r"[A-Za-zÀ-ÿ’']+", line)
+    caps = sum(w[0].isupper() for w in words)
+    return len(words) >= 4 and caps >= 0.6 * len(words) and not line.rstrip().endswith(".")

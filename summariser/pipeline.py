@@ -127,7 +127,7 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     quotes: list[Quote] = []
     events: list[Event] = []
     stances: list[Stance] = []
-    candidates = _candidates(text, quotations, reported)
+    candidates = _candidates(run, quotations, reported)
     assigned: set[int] = set()
     for piece in pieces:
         if "quotes" in wanted:
@@ -301,15 +301,29 @@ class _Candidate:
         return self.spans[0][0]
 
 
+#: A quotation this short with no reporting verb near it is a term or title, not speech.
+_SCARE_QUOTE_WORDS = 4
+
+
 def _candidates(
-    text: str, quotations: list[Quotation], reported: list[attribution.Reported]
+    run: _Run, quotations: list[Quotation], reported: list[attribution.Reported]
 ) -> list[_Candidate]:
+    text = run.text
     out: list[_Candidate] = []
     for i, q in enumerate(quotations):
         c = _Candidate(q.spans, "direct", grounding.find_cue(text, q))
         c.speaker = attribution.named_speaker(text, q)
         if c.speaker is None and i and attribution.continues(text, quotations[i - 1], q):
-            c.follows = out[-1]
+            c.follows = next((x for x in reversed(out) if x.spans == quotations[i - 1].spans), None)
+        words = len(q.text(text).split())
+        if (
+            c.cue is None
+            and c.speaker is None
+            and c.follows is None
+            and words <= _SCARE_QUOTE_WORDS
+        ):
+            run.drop("quote", "short quotation without a reporting verb", q.text(text))
+            continue
         out.append(c)
     for r in reported:
         out.append(_Candidate((r.span,), "indirect", r.cue, attribution.subject_name(r.subject)))

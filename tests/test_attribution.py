@@ -56,3 +56,23 @@ def test_reported_speech_patterns():
         ("He", "told", "the city had learnt from delays"),
     ]
     assert [a.subject_name(s) for s, _, _ in got] == ["Helen Marsh", None, None, None]
+
+
+def test_short_quotation_without_a_verb_is_a_term_not_speech():
+    from summariser.backends.fake import FakeBackend
+    from summariser.pipeline import extract
+
+    text = "The deal set a “gold standard” for the industry. “We agree,” said Ana Lopez."
+    fake = FakeBackend()
+    s = extract(text, fake, steps=["quotes"])
+    assert [q.text for q in s.quotes] == ["We agree"] and fake.calls == []
+    assert s.meta.dropped == {"short quotation without a reporting verb": 1}
+
+
+def test_fullest_name_skips_headlines_and_party_labels():
+    from summariser.grounding import fullest_name
+
+    t = ("Warren Hammers Wells Fargo Chief Over Scandal\n"
+         "Republican Donald Trump spoke first. Later Donald Trump left.")  # fmt: skip
+    assert fullest_name("Trump", t) == "Donald Trump"
+    assert fullest_name("Warren", t) == "Warren"
