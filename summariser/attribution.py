@@ -19,13 +19,21 @@ _SUBJECT_CUE = re.compile(rf"(?P<subj>{_POSSESSED})[ \t]*,?[ \t]+{_AUX}(?P<cue>{
 _CUE_SUBJECT = re.compile(rf"^(?P<cue>{_VERB})[ \t]+(?:[a-z-]+[ \t]+){{0,4}}?(?P<subj>{_NAME})")
 
 
+_NOT_NAMES = set(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
 def _clean_name(name: str) -> str | None:
-    """A speaker name as written, or None for pronouns and sentence-initial filler."""
+    """A speaker name as written, or None for pronouns, dates and sentence-initial filler."""
     words = name.split()
     while words and words[0].lower() in grounding.SENTENCE_STARTERS:
         words = words[1:]
     cleaned = " ".join(words).strip(" ,")
     if not cleaned or grounding.is_pronoun(cleaned) or grounding.is_unknown(cleaned):
+        return None
+    if cleaned.lower() in _NOT_NAMES:
         return None
     return cleaned
 

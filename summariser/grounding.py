@@ -330,6 +330,11 @@ def find_cue(text: str, quote: Quotation, before_first: bool = False) -> str | N
     return (before or after) if before_first else (after or before)
 
 
+def has_cue_word(phrase: str) -> bool:
+    """True when `phrase` contains a reporting verb ("Lindsey Graham Says")."""
+    return _CUE.search(phrase) is not None
+
+
 def _stop(text: str, i: int, pe: int) -> int:
     """Where the attribution after a quotation ends: the sentence end or the next opening mark."""
     m = re.compile(r"[.!?](?=\s|$)|[“„«]").search(text, i, pe)
@@ -468,7 +473,7 @@ def fullest_name(name: str, text: str) -> str:
         return _as_written(name, text)
     best: dict[tuple[str, ...], str] = {}
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
-    headlines = [(s, e) for s, e in paragraphs(text) if _title_case(text[s:e])]
+    headlines = [(s, e) for s, e in paragraphs(text)[:1] if _title_case(text[s:e])]
     for m in NAME_RUN.finditer(text):
         if any(s <= m.start() < e for s, e in headlines):
             continue  # "Warren Hammers Wells Fargo CEO" is a headline, not a name
@@ -520,7 +525,7 @@ def instruction_like(sentence: str) -> bool:
 
 
 def _title_case(line: str) -> bool:
-    """A headline: four or more words, most of them capitalised, no full stop at the end."""
+    """A headline (checked on the first line only): 4 to 25 words, 60% or more capitalised."""
     words = re.findall(r"[A-Za-zÀ-ÿ’']+", line)
     caps = sum(w[0].isupper() for w in words)
-    return len(words) >= 4 and caps >= 0.6 * len(words) and not line.rstrip().endswith(".")
+    return 4 <= len(words) <= 25 and caps >= 0.6 * len(words)

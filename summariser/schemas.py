@@ -139,6 +139,8 @@ def _check_name(v: str, info: ValidationInfo) -> str:
         raise ValueError("a name is required: give the person or organisation the article names")
     if article is not None and not grounding.name_in_text(v, article):
         raise ValueError(f"{v!r} is not named in the article: write the name as the article does")
+    if len(v.split()) > 8 or grounding.has_cue_word(v):
+        raise ValueError(f"{v!r} is not a name: give only who it is, as the article names them")
     return v
 
 

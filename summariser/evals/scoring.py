@@ -5,6 +5,7 @@ Scorers never raise on a bad prediction: an empty or odd prediction just matches
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -52,7 +53,8 @@ def similarity(a: str | None, b: str | None) -> float:
 
 
 def _key(name: str) -> str:
-    return " ".join(grounding.name_tokens(name)) or grounding.fold(name)
+    head = re.split(r",|\(", name, maxsplit=1)[0]  # "Scott Pruitt, the attorney general" -> name
+    return " ".join(grounding.name_tokens(head)) or grounding.fold(head)
 
 
 def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:
@@ -67,10 +69,11 @@ def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:
 def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]]) -> bool:
     """Alias-aware name match.
 
-    Names in the alias table are compared by their canonical entity only (strict, so two
-    Smiths stay apart). Other names match when equal without honorifics, or when one's
-    identifying words are all in the other's and they share the last one ("Trump" ~ "Donald
-    Trump").
+    Names are compared up to a first comma or parenthesis (appositives: "Scott Pruitt, the
+    attorney general"). Names in the alias table are compared by their canonical entity only
+    (strict, so two Smiths stay apart). Other names match when equal without honorifics, or
+    when one's identifying words are all in the other's and they share the last one ("Trump" ~
+    "Donald Trump").
     """
     if not pred or not gold:
         return False
