@@ -5,6 +5,7 @@ Pure functions on strings. Offsets are always Python string indices into the tex
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -362,6 +363,7 @@ DESCRIPTORS = {"republican", "democrat", "democratic", "gop", "spokesman", "spok
                "spokesperson", "follow", "rep", "sen", "gov"}  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(s: str) -> str:
     """Lower-case, strip accents and possessives, straighten marks: for comparing names."""
     s = unicodedata.normalize("NFKD", s)

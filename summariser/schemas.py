@@ -8,6 +8,7 @@ what the model reads on a re-ask, so they say how to fix the output.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -157,6 +158,7 @@ OptionalSpeaker = Annotated[
 ]
 
 
+@functools.cache
 def attribution_model(n: int) -> type[BaseModel]:
     """A model with fields Q1..Qn, each the speaker of that numbered quotation (or null)."""
     fields: dict[str, Any] = {

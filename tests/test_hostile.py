@@ -82,3 +82,12 @@ def test_injected_quote_is_not_attributed():
     fake = FakeBackend()
     s = extract(text, fake, steps=["quotes"])
     assert s.quotes == [] and s.meta.dropped == {"inside instruction-like text": 1}
+
+
+def test_template_syntax_in_the_article_is_data():
+    """instructor renders messages with Jinja; an article's braces must reach the model as is."""
+    text = "Ana Lopez spoke about {{ article }} and {% for x in y %} loops. “We win,” she said."
+    fake = FakeBackend({"Speakers": ['{"Q1": "Ana Lopez"}']})
+    s = extract(text, fake, steps=["quotes"])
+    assert "{{ article }} and {% for x in y %} loops." in fake.calls[0]["messages"][1]["content"]
+    assert [q.speaker for q in s.quotes] == ["Ana Lopez"]

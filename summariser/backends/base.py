@@ -93,11 +93,16 @@ class ChatBackend:
             return completion
 
         client = instructor.patch(create=counted, mode=self.mode)
+        # instructor renders every message as a Jinja template with the validation context: an
+        # article holding "{{" or "{%" would be executed or fail. Each message becomes a bare
+        # placeholder whose value (the real text) Jinja inserts verbatim.
+        slots = {f"_message_{i}": m["content"] for i, m in enumerate(messages)}
+        templated = [{**m, "content": f"{{{{ _message_{i} }}}}"} for i, m in enumerate(messages)]
         try:
             result = client(
                 response_model=response_model,
-                messages=[dict(m) for m in messages],
-                context=context,
+                messages=templated,
+                context={**context, **slots},
                 max_retries=self.max_retries,
                 max_tokens=max_tokens,
                 **self._request,
