@@ -82,6 +82,21 @@ def continues(text: str, prev: Quotation, quote: Quotation) -> bool:
     return bool(same_para and len(gap) <= 120 and attributed_between and not own_cue)
 
 
+_GOES_ON = (
+    r"(?:[Hh]e|[Ss]he|[Tt]hey)[ \t]+(?:also[ \t]+)?(?:added|adds|continued|continues|went on)"
+)
+
+
+def adds_to_previous(text: str, quote: Quotation) -> bool:
+    """True for `He added: "..."` and `"...," she continued`: the last speaker goes on."""
+    after = text[quote.end : quote.end + 40].lstrip("\"'”’»,;: \t")
+    if re.match(_GOES_ON + r"\b", after):
+        return True
+    bounds = [m.end() for m in re.finditer(r"[.!?](?=\s)|[”»]|\n", text[: quote.start])]
+    before = text[(bounds[-1] if bounds else 0) : quote.start]
+    return re.fullmatch(r"\s*" + _GOES_ON + r"[ \t]*[:,]?[ \t]*[“\"«‘']?", before) is not None
+
+
 @dataclass(frozen=True)
 class Reported:
     """Reported speech found by code: the content span, the subject as written, the verb."""

@@ -327,6 +327,11 @@ def _candidates(
         out.append(c)
     for r in reported:
         out.append(_Candidate((r.span,), "indirect", r.cue, attribution.subject_name(r.subject)))
+    out.sort(key=lambda c: c.start)
+    for prev, c in zip(out, out[1:], strict=False):
+        unattributed = c.kind == "direct" and c.speaker is None and c.follows is None
+        if unattributed and attribution.adds_to_previous(text, Quotation(c.spans)):
+            c.follows = prev  # "He added: ..." goes on with whoever spoke last
     return out
 
 

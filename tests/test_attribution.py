@@ -76,3 +76,22 @@ def test_fullest_name_skips_headlines_and_party_labels():
          "Republican Donald Trump spoke first. Later Donald Trump left.")  # fmt: skip
     assert fullest_name("Trump", t) == "Donald Trump"
     assert fullest_name("Warren", t) == "Warren"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("He added: “I spent time.”", True), ("“Good,” she continued.", True),
+     ("“Good,” she said.", False), ("Sir Keir said so. He added: “Yes.”", True)],
+)  # fmt: skip
+def test_adds_to_previous(text, expected):
+    assert a.adds_to_previous(text, first(text)) is expected
+
+
+def test_he_added_goes_on_with_the_last_speaker(seed):
+    from summariser.backends.fake import FakeBackend
+    from summariser.pipeline import extract
+
+    fake = FakeBackend({"Speakers": ['{"Q1": "Sir Keir"}']})  # only "he told reporters" is asked
+    s = extract(seed, fake, steps=["quotes"])
+    spent = next(q for q in s.quotes if q.text.startswith("I spent time"))
+    assert spent.speaker == "Sir Keir Starmer" and spent.cue == "added"
