@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -41,6 +41,7 @@ from summariser.schemas import (
 )
 
 T = TypeVar("T", bound=BaseModel)
+RecordKind = Literal["quote", "event", "stance"]
 log = logging.getLogger("summariser")
 
 #: The record types a run can extract; `steps` selects a subset.
@@ -59,8 +60,8 @@ class _Run:
     timings: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
-    def drop(self, record: str, reason: str, value: object) -> None:
-        self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))  # type: ignore[arg-type]
+    def drop(self, record: RecordKind, reason: str, value: object) -> None:
+        self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))
 
 
 @dataclass
@@ -236,7 +237,12 @@ def _salvage(raw: str | None, key: str) -> list[Any]:
 
 
 def _valid_items(
-    run: _Run, record: str, raw: str | None, key: str, item_model: type[T], context: dict[str, Any]
+    run: _Run,
+    record: RecordKind,
+    raw: str | None,
+    key: str,
+    item_model: type[T],
+    context: dict[str, Any],
 ) -> list[T]:
     """Validate a failed answer's items one by one: keep the good ones, count the rest."""
     kept = []
@@ -290,7 +296,7 @@ class _Candidate:
     """A quotation or a piece of reported speech, and what code knows of its speaker."""
 
     spans: tuple[Span, ...]
-    kind: str
+    kind: Literal["direct", "indirect"]
     cue: str | None
     speaker: str | None = None  # named next to the verb: no need to ask the model
     follows: _Candidate | None = None  # the quote this one continues ("A," she said. "B.")
@@ -364,7 +370,7 @@ def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quot
             Quote(
                 text=text,
                 speaker=grounding.fullest_name(speaker, run.text),
-                kind=c.kind,  # type: ignore[arg-type]
+                kind=c.kind,
                 cue=c.cue,
                 start=c.spans[0][0],
                 end=c.spans[-1][1],
@@ -430,7 +436,7 @@ def _list_task(name: str, model: type[BaseModel], item: type[BaseModel], example
 def _drafts(
     run: _Run,
     piece: _Piece,
-    record: str,
+    record: RecordKind,
     name: str,
     lists: type[BaseModel],
     item: type[T],
@@ -446,7 +452,7 @@ def _drafts(
     return _valid_items(run, record, raw, key, item, context)
 
 
-def _trusted(run: _Run, piece: _Piece, record: str, drafts: list[T]) -> list[T]:
+def _trusted(run: _Run, piece: _Piece, record: RecordKind, drafts: list[T]) -> list[T]:
     """Drafts whose cited sentence is not instruction-like; the others dropped and counted."""
     kept = []
     for d in drafts:

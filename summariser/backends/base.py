@@ -66,6 +66,8 @@ class ChatBackend:
         self.settings = {"mode": mode.value, "max_retries": max_retries, **(settings or {})}
         self._request = request or {}
         self._create = create
+        #: Figures a backend reports about itself (the local one: "load_seconds").
+        self.stats: dict[str, float] = {}
 
     def extract(
         self,

@@ -153,7 +153,7 @@ def backend(name: str, *, max_retries: int = 1, progress: Progress | None = None
         )
     spec = MODELS[name]
     path = model_path(name, spec, progress)
-    stats = {"load_seconds": 0.0}
+    stats: dict[str, float] = {"load_seconds": 0.0}
 
     def create(*, messages: list[dict[str, Any]], max_tokens: int, **kw: Any) -> Any:
         if path not in _LOADED:
@@ -187,5 +187,5 @@ def backend(name: str, *, max_retries: int = 1, progress: Progress | None = None
         max_article_chars=12_000,
         settings={"temperature": 0.0, "seed": 0, "repeat_penalty": 1.0, "sha256": spec.sha256},
     )
-    b.stats = stats  # type: ignore[attr-defined]
+    b.stats = stats
     return b
