@@ -84,11 +84,15 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    cached_tokens: int = Field(
+        default=0, description="Prompt tokens served from the engine's prompt cache (if reported)"
+    )
 
     def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.calls += other.calls
+        self.cached_tokens += other.cached_tokens
 
 
 class Meta(BaseModel):
