@@ -1,0 +1,241 @@
+"""What every command shares: option definitions, output settings, error handling, exit codes.
+
+Heavy modules (the pipeline, openai, instructor, scipy) are imported inside functions, so that
+`summarise --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from summariser.backends import ChatBackend
+
+# Exit codes (documented in --help and the README).
+OK, ERROR, USAGE, PARTIAL, INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = (
+    "Exit codes: 0 all good; 1 error; 2 usage; 3 finished with failed steps or error lines "
+    "(the output is still written); 130 interrupted."
+)
+STEP_NAMES = ("quotes", "events", "stances")  # == pipeline.STEPS (a test checks); no import
+ALL_STEPS = ",".join(STEP_NAMES)
+
+
+@dataclass
+class Output:
+    """How chatty this process is: set by -v/-q on the app or on any subcommand."""
+
+    verbose: int = 0
+    quiet: bool = False
+
+
+OUTPUT = Output()
+
+
+def err() -> Console:
+    """A rich console on stderr (created per call: test runners swap sys.stderr)."""
+    from rich.console import Console
+
+    return Console(file=sys.stderr, quiet=False)
+
+
+def out() -> Console:
+    """A rich console on stdout."""
+    from rich.console import Console
+
+    return Console(file=sys.stdout)
+
+
+def say(message: str) -> None:
+    """A message for people on stderr, unless -q."""
+    if not OUTPUT.quiet:
+        typer.echo(message, err=True)
+
+
+class _Redact(logging.Filter):
+    """Scrubs secrets from every log record before any handler formats it."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from summariser.errors import redact
+
+        record.msg = redact(record.getMessage(), *self.secrets)
+        record.args = None
+        return True
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+_LOGGERS = ("summariser", "openai", "httpx", "instructor")
+
+
+def configure_output(verbose: int | bool, quiet: bool) -> None:
+    """Apply -v/-q (given on the app or on a subcommand: either turns it on)."""
+    OUTPUT.verbose = max(OUTPUT.verbose, int(verbose))
+    OUTPUT.quiet = OUTPUT.quiet or quiet
+    if not verbose:
+        return
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_Redact([v for k, v in os.environ.items() if k.endswith("API_KEY")]))
+    for name in _LOGGERS:
+        lg = logging.getLogger(name)
+        lg.setLevel(logging.DEBUG)
+        for old in [h for h in lg.handlers if any(isinstance(f, _Redact) for f in h.filters)]:
+            lg.removeHandler(old)  # one verbose handler, however often main() runs
+        lg.addHandler(handler)
+
+
+def _secret(key: str | None) -> None:
+    """Register a key given by flag with every log handler's redaction filter."""
+    if not key:
+        return
+    for name in _LOGGERS:
+        for h in logging.getLogger(name).handlers:
+            for f in h.filters:
+                if isinstance(f, _Redact):
+                    f.secrets.append(key)
+
+
+class Format(str, Enum):
+    """Output formats of `run` (other commands accept a subset)."""
+
+    json = "json"
+    jsonl = "jsonl"
+    table = "table"
+    md = "md"
+
+
+class ListFormat(str, Enum):
+    """Output formats of listing commands (`models`, `logs`)."""
+
+    table = "table"
+    json = "json"
+
+
+VerboseOpt = Annotated[
+    int,
+    typer.Option("--verbose", "-v", count=True,
+                 help="Show model calls on stderr (-vv: library debug logs too)."),
+]  # fmt: skip
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Only data and errors: no progress or notes.")
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", "-m", envvar="SUMMARISER_MODEL", show_default=False,
+                 help="provider:model, e.g. local:qwen2.5-coder-1.5b (default) or "
+                 "openai:gpt-4o-mini. See `summarise models`."),
+]  # fmt: skip
+KeyOpt = Annotated[
+    str | None,
+    typer.Option("--api-key", envvar="OPENAI_API_KEY", show_default=False, show_envvar=True,
+                 help="API key for openai: models."),
+]  # fmt: skip
+UrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", envvar="OPENAI_BASE_URL", show_default=False,
+                 help="Any OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"),
+]  # fmt: skip
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option("--max-retries", min=0, max=5, help="Re-asks after invalid model output."),
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore and bypass the cache.")]
+StepsOpt = Annotated[str, typer.Option("--steps", help="Comma-separated record types to extract.")]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", "-j", min=1, max=256,
+                      help="Articles in flight at once (HTTP models; local models use 1).")
+]  # fmt: skip
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option("--report", help="Folder for report.json, report.md, predictions.jsonl."),
+]
+BaselineOpt = Annotated[
+    Path | None, typer.Option("--baseline", help="An earlier report.json to diff against.")
+]
+MinOpt = Annotated[
+    list[str] | None,
+    typer.Option("--min", help="Gate METRIC=NUMBER (repeatable); exit 1 below it."),
+]
+
+
+@contextlib.contextmanager
+def failures(*secrets: str | None) -> Iterator[None]:
+    """Turn a SummariserError into one line on stderr and exit code 1; Ctrl-C into 130."""
+    from summariser.errors import SummariserError, redact
+
+    for secret in secrets:
+        _secret(secret)
+    try:
+        yield
+    except SummariserError as e:
+        line = " ".join(redact(str(e), *secrets).split())  # always exactly one line
+        typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(ERROR) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+def open_backend(
+    model: str | None, api_key: str | None, base_url: str | None, max_retries: int | None = None
+) -> ChatBackend:
+    """Resolve the model; a progress bar appears only while a local model is first assembled."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from summariser.backends import resolve
+
+    bar: Progress | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = Progress(TextColumn("assembling the local model (first run only)"), BarColumn(),
+                           DownloadColumn(), console=err(), transient=True,
+                           disable=OUTPUT.quiet)  # fmt: skip
+            bar.start()
+            bar.add_task("assemble", total=total)
+        bar.update(bar.task_ids[0], completed=done)
+
+    try:
+        return resolve(
+            model, api_key=api_key, base_url=base_url, max_retries=max_retries, progress=progress
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def parse_steps(steps: str) -> tuple[str, ...]:
+    """`quotes,events` -> ("quotes", "events"); a usage error (exit 2) names the choices."""
+    chosen = tuple(s.strip() for s in steps.split(",") if s.strip())
+    bad = [s for s in chosen if s not in STEP_NAMES]
+    if bad or not chosen:
+        raise typer.BadParameter(f"choose from {', '.join(STEP_NAMES)}", param_hint="--steps")
+    return chosen

@@ -1,0 +1,199 @@
+"""`summarise eval` (our gold files) and `summarise eval-polnear` (the public benchmark)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from summariser.cli.app import app
+from summariser.cli.common import (
+    ALL_STEPS,
+    BaselineOpt,
+    ConcurrencyOpt,
+    KeyOpt,
+    MinOpt,
+    ModelOpt,
+    NoCacheOpt,
+    QuietOpt,
+    ReportOpt,
+    StepsOpt,
+    UrlOpt,
+    VerboseOpt,
+    configure_output,
+    err,
+    failures,
+    open_backend,
+    parse_steps,
+)
+
+if TYPE_CHECKING:
+    from summariser.evals.run import Item, Report
+    from summariser.schemas import Summary
+
+
+def parse_gates(gates: list[str]) -> dict[str, float]:
+    """`f1.quotes=0.8` options -> {"f1.quotes": 0.8}; a usage error otherwise."""
+    parsed = {}
+    for g in gates:
+        name, sep, value = g.partition("=")
+        try:
+            parsed[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise typer.BadParameter(
+                f"{g!r} is not METRIC=NUMBER, e.g. f1.quotes=0.8", param_hint="--min"
+            )
+    return parsed
+
+
+def _evaluate(
+    items: list[Item],
+    source: str,
+    steps: tuple[str, ...],
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    concurrency: int,
+    no_cache: bool,
+    report_dir: Path | None,
+    quote_kinds: set[str] | None = None,
+) -> Report:
+    """Run an eval with a progress bar, appending predictions.jsonl as articles finish."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from summariser.evals.run import evaluate
+    from summariser.paths import JsonlAppender
+
+    backend = open_backend(model, api_key, base_url)
+    log = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
+    if report_dir:
+        (report_dir / "predictions.jsonl").write_text("")  # one run per report folder
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err(), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"eval {backend.name}", total=len(items))
+
+        def done(item: Item, summary: Summary | None, error: str | None) -> None:
+            if log:
+                record = {"id": item.id, **({"summary": summary.model_dump()} if summary
+                                            else {"error": {"message": error}})}  # fmt: skip
+                log.write(json.dumps(record, ensure_ascii=False))
+            bar.advance(task)
+
+        try:
+            return evaluate(
+                items, backend, source=source, steps=steps, concurrency=concurrency,
+                cache=not no_cache, on_result=done, quote_kinds=quote_kinds,
+            )  # fmt: skip
+        finally:
+            if log:
+                log.close()
+
+
+def _finish(
+    report: Report, report_dir: Path | None, baseline: Path | None, gates: list[str] | None
+) -> None:
+    """Print the tables and verdict, write the report files, exit 1 on a failed gate."""
+    from summariser.errors import InputError
+    from summariser.evals import report as eval_report
+    from summariser.evals.run import Report, check_gates, compare
+
+    bars = parse_gates(gates or [])
+    unknown = [g for g in bars if g not in report.metrics]
+    if unknown:
+        raise InputError(
+            f"unknown metric(s) {unknown} in --min; known: {', '.join(report.metrics)}"
+        )
+    deltas = None
+    if baseline:
+        try:
+            before = Report.model_validate_json(baseline.read_bytes())
+        except (OSError, ValueError) as e:
+            raise InputError(
+                f"{baseline}: not a readable report.json ({type(e).__name__})"
+            ) from None
+        deltas = compare(report, before)
+    if report_dir:
+        eval_report.write(report, report_dir, deltas)
+    console = err()
+    for table in eval_report.tables(report, deltas):
+        console.print(table)
+    failed = check_gates(report, bars)
+    worse = [d["metric"] for d in deltas or [] if d["regressed"]]
+    typer.echo(eval_report.verdict(report, failed, worse), err=True)
+    if report_dir:
+        typer.echo(f"wrote {report_dir}/report.json, report.md, predictions.jsonl", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
+    model: ModelOpt = None,
+    api_key: KeyOpt = None,
+    base_url: UrlOpt = None,
+    concurrency: ConcurrencyOpt = 1,
+    report: ReportOpt = None,
+    baseline: BaselineOpt = None,
+    gates: MinOpt = None,
+    steps: StepsOpt = ALL_STEPS,
+    no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score the model against gold files; print tables and a verdict; gate with --min."""
+    configure_output(verbose, quiet)
+    chosen = parse_steps(steps)
+    with failures(api_key):
+        from summariser.evals.run import load_items
+
+        items = load_items(gold)
+        result = _evaluate(items, str(gold), chosen, model, api_key, base_url, concurrency,
+                           no_cache, report)  # fmt: skip
+        _finish(result, report, baseline, gates)
+
+
+@app.command("eval-polnear")
+def eval_polnear(
+    folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
+    model: ModelOpt = None,
+    api_key: KeyOpt = None,
+    base_url: UrlOpt = None,
+    concurrency: ConcurrencyOpt = 1,
+    report: ReportOpt = None,
+    baseline: BaselineOpt = None,
+    gates: MinOpt = None,
+    direct: Annotated[
+        bool,
+        typer.Option(
+            "--direct/--all", help="Score direct quotes only (comparable with published peers)."
+        ),
+    ] = True,
+    no_cache: NoCacheOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """The public benchmark: quotes on PolNeAR (read in place; never copied)."""
+    configure_output(verbose, quiet)
+    with failures(api_key):
+        from summariser.evals import polnear
+
+        items = polnear.load(folder, limit)
+        kinds = {"direct"} if direct else None
+        result = _evaluate(items, str(folder), ("quotes",), model, api_key, base_url, concurrency,
+                           no_cache, report, kinds)  # fmt: skip
+        _finish(result, report, baseline, gates)
