@@ -10,167 +10,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from summariser.text import lexicon
+from summariser.text.spans import (
+    CHAR_MAP,
+    FUZZY_THRESHOLD,
+    Span,
+    chunks,
+    locate,
+    normalise,
+    paragraphs,
+    sentences,
+    trim,
+)
 
-Span = tuple[int, int]
+__all__ = ["FUZZY_THRESHOLD", "Span", "chunks", "locate", "normalise", "paragraphs", "sentences"]
 
-#: Minimum rapidfuzz partial-ratio alignment score (0-100) for a fuzzy location to count.
-FUZZY_THRESHOLD = 90.0
-
-_CHAR_MAP = {
-    **dict.fromkeys("‘’‚‛′`´", "'"),
-    **dict.fromkeys("“”„‟″«»", '"'),
-    **dict.fromkeys("‐‑‒–—―−", "-"),
-    "…": "...",
-}
-
-
-# --- normalisation and location -------------------------------------------------------------
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Casefold, straighten quotes and dashes, collapse whitespace; map each output char back.
-
-    Returns the normalised string and, for each of its characters, the index in `text` it came
-    from (plus one final entry for the end), so a match in the normalised string maps back to
-    a slice of the original.
-    """
-    out: list[str] = []
-    index: list[int] = []
-    prev_space = True
-    for i, ch in enumerate(text):
-        if ch.isspace() or ch == "\x00":
-            if not prev_space:
-                out.append(" ")
-                index.append(i)
-            prev_space = True
-            continue
-        prev_space = False
-        for c in _CHAR_MAP.get(ch, ch).casefold():
-            out.append(c)
-            index.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        index.pop()
-    index.append(index[-1] + 1 if index else len(text))
-    return "".join(out), index
-
-
-def _map_back(index: list[int], start: int, end: int) -> Span:
-    """Map a normalised slice [start, end) back to an original slice."""
-    s = index[start]
-    e = index[end - 1] + 1 if end > start else s
-    return s, e
-
-
-def locate(needle: str, text: str, within: Span | None = None) -> Span | None:
-    """Find `needle` in `text` (optionally inside `within`) and return its original offsets.
-
-    Exact match after normalisation first; otherwise a rapidfuzz partial-ratio alignment scoring
-    at least FUZZY_THRESHOLD. Returns None when the needle is not in the text.
-    """
-    lo, hi = within if within else (0, len(text))
-    region = text[lo:hi]
-    hay, index = normalise(region)
-    pin, _ = normalise(needle.strip().strip("\"'“”‘’").strip())
-    if len(pin) < 2 or not hay:
-        return None
-    at = hay.find(pin)
-    if at >= 0:
-        s, e = _map_back(index, at, at + len(pin))
-        return lo + s, lo + e
-    if len(pin) < 12:
-        return None  # too short for a fuzzy match to mean anything
-    al = fuzz.partial_ratio_alignment(pin, hay, score_cutoff=FUZZY_THRESHOLD)
-    if al is None or al.dest_end <= al.dest_start:
-        return None
-    # A partial match must still cover most of the needle, not a lucky fragment of it.
-    if (al.dest_end - al.dest_start) < 0.8 * len(pin):
-        return None
-    s, e = _map_back(index, al.dest_start, al.dest_end)
-    return lo + s, lo + e
-
-
-# --- paragraphs and sentences ---------------------------------------------------------------
-
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "jr", "sr", "u.s",
-    "no", "inc", "corp", "co", "vs", "etc", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "prof", "sgt", "capt", "mt", "ft", "u.k",
-    "u.n", "d.c", "rev", "hon", "ltd", "dept", "est", "approx", "fig", "vol", "op", "cf",
-}  # fmt: skip
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-Ý])")
-
-
-def paragraphs(text: str) -> list[Span]:
-    """Spans of the non-blank lines of `text` (each line is a paragraph), whitespace-trimmed."""
-    spans = []
-    for m in re.finditer(r"[^\n]+", text):
-        s, e = _trim(text, m.start(), m.end())
-        if e > s:
-            spans.append((s, e))
-    return spans
-
-
-def _trim(text: str, s: int, e: int) -> Span:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
-def sentences(text: str, keep_together: list[Span] | None = None) -> list[Span]:
-    """Sentence spans, paragraph by paragraph; no split falls inside a `keep_together` span."""
-    protected = keep_together or []
-    out: list[Span] = []
-    for ps, pe in paragraphs(text):
-        start = ps
-        for m in _BOUNDARY.finditer(text, ps, pe):
-            cut = m.end()
-            word = re.search(r"([\w.’']+)[.!?]*$", text[start : m.start() + 1])
-            w = word.group(1).rstrip(".").lower() if word else ""
-            if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
-                continue
-            if any(s < cut < e for s, e in protected):
-                continue
-            s, e = _trim(text, start, cut)
-            if e > s:
-                out.append((s, e))
-            start = cut
-        s, e = _trim(text, start, pe)
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-def chunks(text: str, max_chars: int, overlap: int = 1) -> list[Span]:
-    """Split `text` into ranges of at most ~max_chars on paragraph (then sentence) boundaries.
-
-    Consecutive ranges share `overlap` paragraphs so that a record near a boundary is seen whole
-    by at least one chunk. A text that fits returns one range covering all of it.
-    """
-    if len(text) <= max_chars:
-        return [(0, len(text))]
-    units: list[Span] = []
-    for ps, pe in paragraphs(text):
-        if pe - ps <= max_chars:
-            units.append((ps, pe))
-            continue
-        for ss, se in sentences(text[ps:pe]):
-            for k in range(ss, se, max_chars):  # a single over-long sentence is cut hard
-                units.append((ps + k, ps + min(se, k + max_chars)))
-    ranges: list[Span] = []
-    i = 0
-    while i < len(units):
-        j = i
-        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= max_chars:
-            j += 1
-        ranges.append((units[i][0], units[j][1]))
-        if j + 1 >= len(units):
-            break
-        i = max(j + 1 - overlap, i + 1)
-    return ranges
+_trim = trim  # attribution.py still uses the private name
 
 
 # --- quotation marks ------------------------------------------------------------------------
@@ -264,10 +119,10 @@ def _can_close_single(text: str, i: int, pe: int) -> bool:
 
 
 def _clean(text: str, s: int, e: int) -> Span:
-    s, e = _trim(text, s, e)
+    s, e = trim(text, s, e)
     while e > s and text[e - 1] in ",;:" or (e > s and text[e - 1] in _CLOSE_ALL and e - 1 > s):
         e -= 1
-        s, e = _trim(text, s, e)
+        s, e = trim(text, s, e)
     return s, e
 
 
@@ -286,17 +141,8 @@ def _is_split(text: str, close_at: int, next_open: int) -> bool:
 
 # --- cues -----------------------------------------------------------------------------------
 
-_REGULAR = (
-    "add insist claim state explain warn argue note ask announce declare describe suggest "
-    "admit acknowledge respond continue recall agree confirm urge predict promise vow tweet "
-    "post complain accuse allege contend maintain concede stress emphasise emphasize quip "
-    "joke shout whisper comment remark observe report call tell say write insist reiterate "
-    "boast caution concede lament mutter muse plead pledge reveal scoff sigh snap yell"
-).split()
-_IRREGULAR = (
-    "said says saying told tells telling wrote writes writing written replied replies "
-    "replying denied denies denying testified testifies testifying"
-).split()
+_REGULAR = sorted(lexicon.REPORTING_VERBS)
+_IRREGULAR = sorted(lexicon.REPORTING_IRREGULAR)
 
 
 def _forms(v: str) -> list[str]:
@@ -344,23 +190,11 @@ def _stop(text: str, i: int, pe: int) -> int:
 
 # --- names ----------------------------------------------------------------------------------
 
-PRONOUNS = {
-    "he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "hers", "their",
-    "theirs", "its", "our", "us", "me", "my", "one", "someone", "somebody", "this", "that",
-}  # fmt: skip
-UNKNOWN = {"", "unknown", "none", "null", "n/a", "na", "unnamed", "anonymous", "unspecified",
-           "not specified", "not stated", "the article", "article", "author", "narrator",
-           "reporter", "the reporter", "the author", "writer", "nobody", "no one", "-"}  # fmt: skip
-HONORIFICS = {
-    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor",
-    "president", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
-    "minister", "prime", "chancellor", "secretary", "judge", "justice", "rev", "reverend",
-    "general", "gen", "colonel", "captain", "capt", "king", "queen", "prince", "princess",
-    "pope", "sheikh", "ambassador", "the", "former", "ex", "vice", "deputy", "chief",
-}  # fmt: skip
+PRONOUNS = lexicon.PRONOUNS
+UNKNOWN = lexicon.UNKNOWN
+HONORIFICS = lexicon.HONORIFICS
 #: Words that lead a name run without being part of the name ("Republican Donald Trump").
-DESCRIPTORS = {"republican", "democrat", "democratic", "gop", "spokesman", "spokeswoman",
-               "spokesperson", "follow", "rep", "sen", "gov"}  # fmt: skip
+DESCRIPTORS = lexicon.DESCRIPTORS
 
 
 @functools.lru_cache(maxsize=4096)
@@ -368,7 +202,7 @@ def fold(s: str) -> str:
     """Lower-case, strip accents and possessives, straighten marks: for comparing names."""
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
-    s = "".join(_CHAR_MAP.get(c, c) for c in s).casefold()
+    s = "".join(CHAR_MAP.get(c, c) for c in s).casefold()
     s = re.sub(r"'s\b|(?<=s)'(?=\s|$)", "", s)
     return " ".join(re.findall(r"[\w-]+", s))
 
@@ -399,34 +233,7 @@ def name_in_text(name: str, text: str) -> bool:
     return all(t in words for t in tokens)
 
 
-_STOP = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "to",
-    "in",
-    "on",
-    "at",
-    "for",
-    "and",
-    "or",
-    "with",
-    "by",
-    "from",
-    "as",
-    "has",
-    "have",
-    "had",
-    "was",
-    "were",
-    "is",
-    "are",
-    "be",
-    "been",
-    "will",
-    "would",
-}
+_STOP = lexicon.STOP_WORDS
 
 
 def words_in(phrase: str, text: str, share: float = 2 / 3, head: bool = False) -> bool:
@@ -445,12 +252,7 @@ def words_in(phrase: str, text: str, share: float = 2 / 3, head: bool = False) -
     return sum(w[:5] in stems for w in wanted) >= share * len(wanted)
 
 
-SENTENCE_STARTERS = set(
-    "the a an later but and after when then yesterday today meanwhile however in on at as "
-    "while if since although though last this that these those his her their our its both "
-    "even still also now earlier speaking asked pressed according for with without during "
-    "before".split()
-)
+SENTENCE_STARTERS = lexicon.SENTENCE_STARTERS
 
 
 def _contains_run(toks: tuple[str, ...], run: tuple[str, ...]) -> bool:

@@ -14,18 +14,17 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from summariser import attribution, grounding, prompts
-from summariser.backends.base import ChatBackend, ValidationExhausted
-from summariser.errors import ExtractionError, InputError
+from summariser.backends.base import ChatBackend
+from summariser.errors import InputError
 from summariser.grounding import Quotation, Span
 from summariser.schemas import (
-    Drop,
     Event,
     EventDraft,
     EventDrafts,
@@ -36,48 +35,18 @@ from summariser.schemas import (
     StanceDraft,
     StanceDrafts,
     Summary,
-    Usage,
     attribution_model,
 )
+from summariser.steps import Context, Piece, RecordKind, make_piece, reason
+from summariser.text.document import parse
+from summariser.text.spans import chunks
 
 T = TypeVar("T", bound=BaseModel)
-RecordKind = Literal["quote", "event", "stance"]
 log = logging.getLogger("summariser")
 
 #: The record types a run can extract; `steps` selects a subset.
 STEPS = ("quotes", "events", "stances")
 _QUOTES_PER_CALL = 16
-
-
-@dataclass
-class _Run:
-    """What one article's extraction accumulates."""
-
-    text: str
-    backend: ChatBackend
-    usage: Usage = field(default_factory=Usage)
-    drops: list[Drop] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-    def drop(self, record: RecordKind, reason: str, value: object) -> None:
-        self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))
-
-
-@dataclass
-class _Piece:
-    """One chunk of the article as the model sees it: numbered sentences, shared prefix."""
-
-    span: Span
-    sentences: list[Span]
-    prefix: list[dict[str, str]]
-    untrusted: frozenset[int]  # numbers of instruction-like sentences (prompt injection)
-
-    def in_untrusted(self, start: int) -> bool:
-        """True when offset `start` falls in an instruction-like sentence."""
-        return any(
-            self.sentences[n - 1][0] <= start < self.sentences[n - 1][1] for n in self.untrusted
-        )
 
 
 def check_text(text: str) -> str:
@@ -113,18 +82,15 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     wanted = set(steps)
     if unknown := wanted - set(STEPS):
         raise InputError(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
-    run = _Run(text, backend)
+    run = Context(parse(text), backend)
     started = time.perf_counter()
-    quotations = grounding.find_quotations(text)
-    protected = [(q.start, q.end) for q in quotations]
-    all_sentences = grounding.sentences(text, protected)
+    document = run.document
+    quotations = document.quotations
     reported = attribution.reported_speech(
-        text, all_sentences, [s for q in quotations for s in q.spans]
+        text, document.sentences, [s for q in quotations for s in q.spans]
     )
-    pieces = [
-        _piece(text, span, [s for s in all_sentences if span[0] <= s[0] and s[1] <= span[1]])
-        for span in grounding.chunks(text, backend.max_article_chars)
-    ]
+    pieces = [make_piece(document, span) for span in chunks(text, backend.max_article_chars)]
+    run.add_time("parse", time.perf_counter() - started)
     quotes: list[Quote] = []
     events: list[Event] = []
     stances: list[Stance] = []
@@ -143,9 +109,6 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
         if "stances" in wanted:
             stances += _timed(run, "stances", partial(_stances, run, piece))
     run.timings["total"] = time.perf_counter() - started
-    dropped: dict[str, int] = {}
-    for d in run.drops:
-        dropped[d.reason] = dropped.get(d.reason, 0) + 1
     return Summary(
         quotes=sorted(_unique(quotes, lambda q: (q.start, q.end)), key=lambda q: q.start),
         events=sorted(
@@ -162,31 +125,19 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
             chunks=len(pieces),
             timings={k: round(v, 3) for k, v in run.timings.items()},
             usage=run.usage,
-            dropped=dropped,
+            dropped=dict(run.dropped),
             drops=run.drops,
             failures=run.failures,
         ),
     )
 
 
-def _piece(text: str, span: Span, sentences: list[Span]) -> _Piece:
-    untrusted = frozenset(
-        n for n, (s, e) in enumerate(sentences, 1) if grounding.instruction_like(text[s:e])
-    )
-    block = prompts.article_block(text, sentences, untrusted)
-    prefix = [
-        {"role": "system", "content": prompts.render("system")},
-        {"role": "user", "content": block},
-    ]
-    return _Piece(span, sentences, prefix, untrusted)
-
-
-def _timed(run: _Run, step: str, fn: Callable[[], list[T]]) -> list[T]:
+def _timed(run: Context, step: str, fn: Callable[[], list[T]]) -> list[T]:
     t0 = time.perf_counter()
     try:
         return fn()
     finally:
-        run.timings[step] = run.timings.get(step, 0.0) + time.perf_counter() - t0
+        run.add_time(step, time.perf_counter() - t0)
 
 
 def _unique(items: list[T], key: Callable[[T], Any]) -> list[T]:
@@ -200,77 +151,7 @@ def _unique(items: list[T], key: Callable[[T], Any]) -> list[T]:
     return out
 
 
-def _ask(
-    run: _Run, piece: _Piece, task: str, model: type[T], max_tokens: int
-) -> tuple[T | None, str | None]:
-    """One model call: the shared article prefix plus `task`. Returns (answer, raw on failure).
-
-    The article and the task go in one user message so that every call's prompt starts with
-    the same tokens (system + article) and the local model's KV cache is reused.
-    """
-    messages = [dict(m) for m in piece.prefix]
-    messages[-1]["content"] += "\n\n" + task
-    context = {"article": run.text, "sentences": piece.sentences, "untrusted": piece.untrusted}
-    try:
-        answer, usage = run.backend.extract(messages, model, context, max_tokens)
-    except ValidationExhausted as e:
-        run.usage.add(e.usage)
-        run.failures.append(f"{model.__name__}: {e}")
-        return None, e.raw
-    except ExtractionError as e:
-        run.failures.append(f"{model.__name__}: {e}")
-        return None, None
-    run.usage.add(usage)
-    log.debug("%s: %d call(s), %d+%d tokens", model.__name__, usage.calls, usage.prompt_tokens,
-              usage.completion_tokens)  # fmt: skip
-    return answer, None
-
-
-def _salvage(raw: str | None, key: str) -> list[Any]:
-    """The items of a failed answer's list, to validate one by one."""
-    try:
-        data = json.loads(raw or "")
-    except json.JSONDecodeError:
-        return []
-    items = data.get(key) if isinstance(data, dict) else None
-    return items if isinstance(items, list) else []
-
-
-def _valid_items(
-    run: _Run,
-    record: RecordKind,
-    raw: str | None,
-    key: str,
-    item_model: type[T],
-    context: dict[str, Any],
-) -> list[T]:
-    """Validate a failed answer's items one by one: keep the good ones, count the rest."""
-    kept = []
-    for item in _salvage(raw, key):
-        try:
-            kept.append(item_model.model_validate(item, context=context))
-        except ValidationError as e:
-            run.drop(record, _reason(e), item)
-    return kept
-
-
-def _reason(e: ValidationError) -> str:
-    """A short, stable reason for a failed record: the field and the kind of failure."""
-    err = e.errors()[0]
-    msg = str(err["msg"])
-    where = ".".join(str(p) for p in err["loc"]) or msg.removeprefix("Value error, ").split()[0]
-    kind = (
-        "not in the cited sentence" if "is not in sentence" in msg
-        else "not named in the article" if "not named" in msg
-        else "pronoun" if "pronoun" in msg
-        else "not found in the article" if "not found" in msg
-        else "no such sentence" if "no sentence" in msg
-        else err["type"]
-    )  # fmt: skip
-    return f"{where}: {kind}"
-
-
-def _sentence(piece: _Piece, n: int) -> Span:
+def _sentence(piece: Piece, n: int) -> Span:
     return piece.sentences[n - 1]
 
 
@@ -282,13 +163,6 @@ def _abridge(text: str, words: int = 14) -> str:
     if len(parts) <= words + 4:
         return text
     return " ".join(parts[:words]) + " … " + " ".join(parts[-4:])
-
-
-def _sentence_of(piece: _Piece, offset: int) -> int:
-    for n, (s, e) in enumerate(piece.sentences, 1):
-        if s <= offset < e:
-            return n
-    return 0
 
 
 @dataclass
@@ -312,7 +186,7 @@ _SCARE_QUOTE_WORDS = 4
 
 
 def _candidates(
-    run: _Run, quotations: list[Quotation], reported: list[attribution.Reported]
+    run: Context, quotations: list[Quotation], reported: list[attribution.Reported]
 ) -> list[_Candidate]:
     text = run.text
     out: list[_Candidate] = []
@@ -341,7 +215,7 @@ def _candidates(
     return out
 
 
-def _quotes(run: _Run, piece: _Piece, candidates: list[_Candidate]) -> list[Quote]:
+def _quotes(run: Context, piece: Piece, candidates: list[_Candidate]) -> list[Quote]:
     """Attribute every candidate: by code where it can, else by asking the model in batches."""
     for c in candidates:
         if piece.in_untrusted(c.start):
@@ -384,11 +258,11 @@ def _joined(text: str, spans: tuple[Span, ...]) -> str:
     return " ".join(text[s:e] for s, e in spans)
 
 
-def _attribute(run: _Run, piece: _Piece, batch: list[_Candidate]) -> list[Any]:
+def _attribute(run: Context, piece: Piece, batch: list[_Candidate]) -> list[Any]:
     """Ask the model who said each candidate; a speaker, None (nobody) or False (dropped)."""
     text = run.text
     listing = "\n".join(
-        f"Q{i} (sentence [{_sentence_of(piece, c.start)}]"
+        f"Q{i} (sentence [{piece.number(c.start)}]"
         + (", reported speech" if c.kind == "indirect" else "")
         + f"): “{_abridge(_joined(text, c.spans))}”"
         for i, c in enumerate(batch, 1)
@@ -398,14 +272,14 @@ def _attribute(run: _Run, piece: _Piece, batch: list[_Candidate]) -> list[Any]:
     task = prompts.render(
         "quotes", count=len(batch), quotations=listing, shape=prompts.shape(example)
     )
-    answer, raw = _ask(run, piece, task, model, max_tokens=24 * len(batch) + 24)
+    answer, raw = run.ask(piece, task, model, max_tokens=24 * len(batch) + 24)
     speakers = (
         answer.model_dump() if answer is not None else _salvage_speakers(run, raw, len(batch))
     )
     return [speakers.get(f"Q{i}") for i in range(1, len(batch) + 1)]
 
 
-def _salvage_speakers(run: _Run, raw: str | None, n: int) -> dict[str, Any]:
+def _salvage_speakers(run: Context, raw: str | None, n: int) -> dict[str, Any]:
     try:
         data = json.loads(raw or "")
     except json.JSONDecodeError:
@@ -418,7 +292,7 @@ def _salvage_speakers(run: _Run, raw: str | None, n: int) -> dict[str, Any]:
         try:
             out[f"Q{i}"] = adapter.validate_python(data.get(f"Q{i}"), context={"article": run.text})
         except ValidationError as e:
-            run.drop("quote", f"speaker: {_reason(e).split(': ', 1)[-1]}", data.get(f"Q{i}"))
+            run.drop("quote", f"speaker: {reason(e).split(': ', 1)[-1]}", data.get(f"Q{i}"))
             out[f"Q{i}"] = False  # dropped and counted already
     return out
 
@@ -434,8 +308,8 @@ def _list_task(name: str, model: type[BaseModel], item: type[BaseModel], example
 
 
 def _drafts(
-    run: _Run,
-    piece: _Piece,
+    run: Context,
+    piece: Piece,
     record: RecordKind,
     name: str,
     lists: type[BaseModel],
@@ -445,14 +319,13 @@ def _drafts(
 ) -> list[T]:
     key = next(iter(lists.model_fields))
     task = _list_task(name, lists, item, example)
-    answer, raw = _ask(run, piece, task, lists, max_tokens)
+    answer, raw = run.ask(piece, task, lists, max_tokens)
     if answer is not None:
         return list(getattr(answer, key))
-    context = {"article": run.text, "sentences": piece.sentences, "untrusted": piece.untrusted}
-    return _valid_items(run, record, raw, key, item, context)
+    return run.valid_items(piece, record, raw, key, item)
 
 
-def _trusted(run: _Run, piece: _Piece, record: RecordKind, drafts: list[T]) -> list[T]:
+def _trusted(run: Context, piece: Piece, record: RecordKind, drafts: list[T]) -> list[T]:
     """Drafts whose cited sentence is not instruction-like; the others dropped and counted."""
     kept = []
     for d in drafts:
@@ -463,7 +336,7 @@ def _trusted(run: _Run, piece: _Piece, record: RecordKind, drafts: list[T]) -> l
     return kept
 
 
-def _grounded_field(run: _Run, value: str | None, within: Span, what: str) -> str | None:
+def _grounded_field(run: Context, value: str | None, within: Span, what: str) -> str | None:
     """`value` as written in the event's sentence, or None and a counted drop."""
     if value is None or grounding.is_unknown(value):
         return None
@@ -474,7 +347,7 @@ def _grounded_field(run: _Run, value: str | None, within: Span, what: str) -> st
     return run.text[span[0] : span[1]]
 
 
-def _events(run: _Run, piece: _Piece) -> list[Event]:
+def _events(run: Context, piece: Piece) -> list[Event]:
     example = {
         "events": [{"sentence": 1, "actor": "Name", "action": "verb phrase", "target": None,
                     "when": None, "where": None}]
@@ -498,7 +371,7 @@ def _events(run: _Run, piece: _Piece) -> list[Event]:
     return out
 
 
-def _stances(run: _Run, piece: _Piece) -> list[Stance]:
+def _stances(run: Context, piece: Piece) -> list[Stance]:
     example = {
         "stances": [{"sentence": 1, "holder": "Name", "target": "issue", "polarity": "support"}]
     }

@@ -1,0 +1,188 @@
+"""What every step shares for one article: the Document, the backend, the question, the tally.
+
+A step (quotes, events, stances) finds candidates by code in `ctx.document`, asks the model
+only what code cannot settle through `ctx.ask` (the article is the shared prefix of every call,
+so a local model reuses its KV cache), grounds the answers and reports what it left out with
+`ctx.drop`. Steps may run in threads at once: the tally is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from summariser import grounding, prompts
+from summariser.backends.base import ChatBackend, ValidationExhausted
+from summariser.errors import ExtractionError
+from summariser.schemas import Drop, Usage
+from summariser.text.document import Document
+from summariser.text.spans import Span
+
+T = TypeVar("T", bound=BaseModel)
+RecordKind = Literal["quote", "event", "stance"]
+log = logging.getLogger("summariser")
+
+#: At most this many dropped records are kept as examples in `meta.drops`; all are counted.
+DROP_SAMPLE = 50
+
+
+@dataclass
+class Piece:
+    """One chunk of the article as the model sees it: numbered sentences, the shared prefix.
+
+    Sentence numbers in prompts and answers are 1-based within the piece.
+    """
+
+    span: Span
+    sentences: list[Span]
+    prefix: list[dict[str, str]]
+    untrusted: frozenset[int]  # numbers of instruction-like sentences (prompt injection)
+
+    def number(self, offset: int) -> int:
+        """The number [n] of the piece's sentence holding `offset`, or 0."""
+        for n, (s, e) in enumerate(self.sentences, 1):
+            if s <= offset < e:
+                return n
+        return 0
+
+    def in_untrusted(self, start: int) -> bool:
+        """True when offset `start` falls in an instruction-like sentence."""
+        return self.number(start) in self.untrusted
+
+    def context(self, article: str) -> dict[str, Any]:
+        """The validation context the schemas' validators read."""
+        return {"article": article, "sentences": self.sentences, "untrusted": self.untrusted}
+
+
+def make_piece(document: Document, span: Span) -> Piece:
+    """The piece of `document` within `span`, with its prompt prefix."""
+    text = document.text
+    sentences = [s for s in document.sentences if span[0] <= s[0] and s[1] <= span[1]]
+    untrusted = frozenset(
+        n for n, (s, e) in enumerate(sentences, 1) if grounding.instruction_like(text[s:e])
+    )
+    prefix = [
+        {"role": "system", "content": prompts.render("system")},
+        {"role": "user", "content": prompts.article_block(text, sentences, untrusted)},
+    ]
+    return Piece(span, sentences, prefix, untrusted)
+
+
+def parser_only(backend: ChatBackend) -> bool:
+    """True for the backend that must never be called: code alone gives the records."""
+    caps = getattr(backend, "caps", None)
+    return caps is not None and getattr(caps, "provider", None) == "none"
+
+
+@dataclass
+class Context:
+    """One article's extraction: what steps read (document, backend) and what they add up."""
+
+    document: Document
+    backend: ChatBackend
+    usage: Usage = field(default_factory=Usage)
+    drops: list[Drop] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def model_free(self) -> bool:
+        """True when no model may be asked (parser-only mode)."""
+        return parser_only(self.backend)
+
+    def drop(self, record: RecordKind, reason: str, value: object) -> None:
+        """Count a record left out; keep the first DROP_SAMPLE as examples."""
+        with self._lock:
+            self.dropped[reason] = self.dropped.get(reason, 0) + 1
+            if len(self.drops) < DROP_SAMPLE:
+                self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))
+
+    def fail(self, message: str) -> None:
+        with self._lock:
+            self.failures.append(message)
+
+    def add_time(self, step: str, seconds: float) -> None:
+        with self._lock:
+            self.timings[step] = self.timings.get(step, 0.0) + seconds
+
+    def ask(
+        self, piece: Piece, task: str, model: type[T], max_tokens: int
+    ) -> tuple[T | None, str | None]:
+        """One model call: the piece's shared prefix plus `task`. Returns (answer, raw on failure).
+
+        The article and the task go in one user message so that every call's prompt starts with
+        the same tokens (system + article) and the local model's KV cache is reused. On a
+        failed answer the raw text is returned so that valid items can be salvaged.
+        """
+        if self.model_free:
+            raise RuntimeError("parser-only mode: a step asked the model")  # a bug in a step
+        messages = [dict(m) for m in piece.prefix]
+        messages[-1]["content"] += "\n\n" + task
+        try:
+            answer, usage = self.backend.extract(
+                messages, model, piece.context(self.text), max_tokens
+            )
+        except ValidationExhausted as e:
+            self._add_usage(e.usage)
+            self.fail(f"{model.__name__}: {e}")
+            return None, e.raw
+        except ExtractionError as e:
+            self.fail(f"{model.__name__}: {e}")
+            return None, None
+        self._add_usage(usage)
+        log.debug("%s: %d call(s), %d+%d tokens", model.__name__, usage.calls,
+                  usage.prompt_tokens, usage.completion_tokens)  # fmt: skip
+        return answer, None
+
+    def _add_usage(self, usage: Usage) -> None:
+        with self._lock:
+            self.usage.add(usage)
+
+    def valid_items(
+        self, piece: Piece, record: RecordKind, raw: str | None, key: str, item: type[T]
+    ) -> list[T]:
+        """Validate a failed answer's `key` items one by one: keep the good ones, count the rest."""
+        kept = []
+        for value in salvage(raw, key):
+            try:
+                kept.append(item.model_validate(value, context=piece.context(self.text)))
+            except ValidationError as e:
+                self.drop(record, reason(e), value)
+        return kept
+
+
+def salvage(raw: str | None, key: str) -> list[Any]:
+    """The items of a failed answer's list, to validate one by one."""
+    try:
+        data = json.loads(raw or "")
+    except json.JSONDecodeError:
+        return []
+    items = data.get(key) if isinstance(data, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def reason(e: ValidationError) -> str:
+    """A short, stable reason for a failed record: the field and the kind of failure."""
+    err = e.errors()[0]
+    msg = str(err["msg"])
+    where = ".".join(str(p) for p in err["loc"]) or msg.removeprefix("Value error, ").split()[0]
+    kind = (
+        "not in the cited sentence" if "is not in sentence" in msg
+        else "not named in the article" if "not named" in msg
+        else "pronoun" if "pronoun" in msg
+        else "not found in the article" if "not found" in msg
+        else "no such sentence" if "no sentence" in msg
+        else err["type"]
+    )  # fmt: skip
+    return f"{where}: {kind}"

@@ -1,0 +1,1 @@
+"""Everything about the article as text: pure functions, no model, no I/O."""

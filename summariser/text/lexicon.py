@@ -1,0 +1,118 @@
+"""Every word list the project uses, in one place: general word classes, never one article's words.
+
+Sections: sentences, names, reporting verbs, events, stances. Helper code reads these sets;
+nothing else in the package spells out a word list.
+"""
+
+from __future__ import annotations
+
+# --- sentences ------------------------------------------------------------------------------
+
+#: Words a full stop follows without ending the sentence ("Mr.", "U.S.", "Jan.").
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "jr", "sr", "u.s",
+    "no", "inc", "corp", "co", "vs", "etc", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "prof", "sgt", "capt", "mt", "ft", "u.k",
+    "u.n", "d.c", "rev", "hon", "ltd", "dept", "est", "approx", "fig", "vol", "op", "cf",
+})  # fmt: skip
+
+#: Function words left out when comparing phrases by their content words.
+STOP_WORDS = frozenset(
+    "a an the of to in on at for and or with by from as has have had was were is are be been "
+    "will would".split()
+)
+
+# --- names ----------------------------------------------------------------------------------
+
+PRONOUNS = frozenset({
+    "he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "his", "hers", "their",
+    "theirs", "its", "our", "us", "me", "my", "one", "someone", "somebody", "this", "that",
+})  # fmt: skip
+#: Answers that mean "no name": a model's ways of saying it does not know.
+UNKNOWN = frozenset({
+    "", "unknown", "none", "null", "n/a", "na", "unnamed", "anonymous", "unspecified",
+    "not specified", "not stated", "the article", "article", "author", "narrator", "reporter",
+    "the reporter", "the author", "writer", "nobody", "no one", "-",
+})  # fmt: skip
+#: Titles and articles that come before a name without identifying anyone.
+HONORIFICS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "prof", "professor",
+    "president", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
+    "minister", "prime", "chancellor", "secretary", "judge", "justice", "rev", "reverend",
+    "general", "gen", "colonel", "captain", "capt", "king", "queen", "prince", "princess",
+    "pope", "sheikh", "ambassador", "the", "former", "ex", "vice", "deputy", "chief",
+})  # fmt: skip
+#: Words that lead a name run without being part of the name ("Republican Donald Trump").
+DESCRIPTORS = frozenset({
+    "republican", "democrat", "democratic", "gop", "spokesman", "spokeswoman", "spokesperson",
+    "follow", "rep", "sen", "gov",
+})  # fmt: skip
+#: Capitalised only because they start a sentence ("Later Mary Smith said").
+SENTENCE_STARTERS = frozenset(
+    "the a an later but and after when then yesterday today meanwhile however in on at as "
+    "while if since although though last this that these those his her their our its both "
+    "even still also now earlier speaking asked pressed according for with without during "
+    "before".split()
+)
+
+# --- reporting verbs (base forms; inflections are built from them) -------------------------
+
+#: Verbs that report speech or writing: their clauses are quotes, not events.
+REPORTING_VERBS = frozenset(
+    "add insist claim state explain warn argue note ask announce declare describe suggest "
+    "admit acknowledge respond continue recall agree confirm urge predict promise vow tweet "
+    "post complain accuse allege contend maintain concede stress emphasise emphasize quip "
+    "joke shout whisper comment remark observe report call tell say write reiterate boast "
+    "caution lament mutter muse plead pledge reveal scoff sigh snap yell reply deny testify".split()
+)
+#: Irregular inflections of REPORTING_VERBS that the regular rules do not produce.
+REPORTING_IRREGULAR = frozenset(
+    "said says saying told tells telling wrote writes writing written replied replies "
+    "replying denied denies denying testified testifies testifying".split()
+)
+
+# --- events ---------------------------------------------------------------------------------
+
+#: Lemmas that carry no event of their own (copulas, auxiliaries, light verbs, perception).
+NON_EVENT_VERBS = frozenset(
+    "be have do seem appear become remain get let make go come take give use include "
+    "know think believe feel see look want need like mean".split()
+)
+#: Verbs of intention and plans: "plans to meet" is a planned meeting, not a past one.
+PLAN_VERBS = frozenset(
+    "plan hope intend aim expect want seek try attempt propose threaten prepare decide "
+    "agree offer vow pledge promise schedule set".split()
+)
+#: Modal auxiliaries: "would meet", "could close" are not (yet) facts.
+MODALS = frozenset("would could might may can should must shall will ought".split())
+#: Negators that turn "met" into "did not meet".
+NEGATIONS = frozenset("not n't never no neither nor without".split())
+
+# --- stances --------------------------------------------------------------------------------
+
+#: Predicates (lemmas) by which a holder takes a side for something.
+SUPPORT_VERBS = frozenset(
+    "support back welcome praise endorse urge applaud favour favor champion defend hail "
+    "approve commend embrace advocate recommend celebrate congratulate thank "
+    "encourage promote back".split()
+)
+#: Predicates (lemmas) by which a holder takes a side against something.
+OPPOSE_VERBS = frozenset(
+    "oppose criticise criticize condemn reject accuse deny refuse block veto denounce "
+    "attack slam blast protest resist dismiss challenge question fault blame decry "
+    "disapprove dispute boycott sue ban scrap halt".split()
+)
+#: Phrasal stance predicates: lemma + particle or preposition ("call for", "warn against").
+SUPPORT_PHRASES = frozenset({("call", "for"), ("push", "for"), ("stand", "by"),
+                             ("argue", "for"), ("vote", "for"), ("side", "with")})  # fmt: skip
+OPPOSE_PHRASES = frozenset({("warn", "against"), ("speak", "against"), ("vote", "against"),
+                            ("argue", "against"), ("rule", "out"), ("push", "back"),
+                            ("campaign", "against"), ("lash", "out")})  # fmt: skip
+#: Adjectives and nouns by which a holder states a side ("is opposed to", "voiced concern").
+SUPPORT_WORDS = frozenset("supportive favour favor support backing approval praise".split())
+OPPOSE_WORDS = frozenset(
+    "opposed opposition critical concern concerns criticism objection against".split()
+)
+#: Words by which the article itself says a position is divided or undecided.
+MIXED_WORDS = frozenset("mixed ambivalent divided torn".split())
+NEUTRAL_WORDS = frozenset("neutral undecided impartial abstain abstained".split())

@@ -1,0 +1,176 @@
+"""Offsets in the article: normalise and locate, paragraphs, sentences, chunks.
+
+Pure functions on strings. Offsets are always Python string indices into the text given.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from rapidfuzz import fuzz
+
+from summariser.text.lexicon import ABBREVIATIONS
+
+Span = tuple[int, int]
+
+#: Minimum rapidfuzz partial-ratio alignment score (0-100) for a fuzzy location to count.
+FUZZY_THRESHOLD = 90.0
+
+CHAR_MAP = {
+    **dict.fromkeys("‘’‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    "…": "...",
+}
+
+
+# --- normalisation and location -------------------------------------------------------------
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Casefold, straighten quotes and dashes, collapse whitespace; map each output char back.
+
+    Returns the normalised string and, for each of its characters, the index in `text` it came
+    from (plus one final entry for the end), so a match in the normalised string maps back to
+    a slice of the original.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    prev_space = True
+    for i, ch in enumerate(text):
+        if ch.isspace() or ch == "\x00":
+            if not prev_space:
+                out.append(" ")
+                index.append(i)
+            prev_space = True
+            continue
+        prev_space = False
+        for c in CHAR_MAP.get(ch, ch).casefold():
+            out.append(c)
+            index.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        index.pop()
+    index.append(index[-1] + 1 if index else len(text))
+    return "".join(out), index
+
+
+def _map_back(index: list[int], start: int, end: int) -> Span:
+    """Map a normalised slice [start, end) back to an original slice."""
+    s = index[start]
+    e = index[end - 1] + 1 if end > start else s
+    return s, e
+
+
+def locate(needle: str, text: str, within: Span | None = None) -> Span | None:
+    """Find `needle` in `text` (optionally inside `within`) and return its original offsets.
+
+    Exact match after normalisation first; otherwise a rapidfuzz partial-ratio alignment scoring
+    at least FUZZY_THRESHOLD. Returns None when the needle is not in the text.
+    """
+    lo, hi = within if within else (0, len(text))
+    region = text[lo:hi]
+    hay, index = normalise(region)
+    pin, _ = normalise(needle.strip().strip("\"'“”‘’").strip())
+    if len(pin) < 2 or not hay:
+        return None
+    at = hay.find(pin)
+    if at >= 0:
+        s, e = _map_back(index, at, at + len(pin))
+        return lo + s, lo + e
+    if len(pin) < 12:
+        return None  # too short for a fuzzy match to mean anything
+    al = fuzz.partial_ratio_alignment(pin, hay, score_cutoff=FUZZY_THRESHOLD)
+    if al is None or al.dest_end <= al.dest_start:
+        return None
+    # A partial match must still cover most of the needle, not a lucky fragment of it.
+    if (al.dest_end - al.dest_start) < 0.8 * len(pin):
+        return None
+    s, e = _map_back(index, al.dest_start, al.dest_end)
+    return lo + s, lo + e
+
+
+# --- paragraphs and sentences ---------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-Ý])")
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Spans of the non-blank lines of `text` (each line is a paragraph), whitespace-trimmed."""
+    spans = []
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = trim(text, m.start(), m.end())
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+def trim(text: str, s: int, e: int) -> Span:
+    """`[s, e)` without leading and trailing whitespace."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentences(text: str, keep_together: list[Span] | None = None) -> list[Span]:
+    """Sentence spans, paragraph by paragraph; no split falls inside a `keep_together` span."""
+    protected = sorted(keep_together or [])
+    starts = [s for s, _ in protected]
+    out: list[Span] = []
+    for ps, pe in paragraphs(text):
+        start = ps
+        for m in _BOUNDARY.finditer(text, ps, pe):
+            cut = m.end()
+            # Only the word before the mark matters; a bounded window keeps this linear.
+            word = re.search(r"([\w.’']+)[.!?]*$", text[max(start, m.start() - 40) : m.start() + 1])
+            w = word.group(1).rstrip(".").lower() if word else ""
+            if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                continue
+            if _inside(protected, starts, cut):
+                continue
+            s, e = trim(text, start, cut)
+            if e > s:
+                out.append((s, e))
+            start = cut
+        s, e = trim(text, start, pe)
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _inside(protected: list[Span], starts: list[int], cut: int) -> bool:
+    """True when `cut` falls strictly inside one of the sorted, non-overlapping `protected`."""
+    i = bisect.bisect_left(starts, cut) - 1
+    return i >= 0 and protected[i][0] < cut < protected[i][1]
+
+
+def chunks(text: str, max_chars: int, overlap: int = 1) -> list[Span]:
+    """Split `text` into ranges of at most ~max_chars on paragraph (then sentence) boundaries.
+
+    Consecutive ranges share `overlap` paragraphs so that a record near a boundary is seen whole
+    by at least one chunk. A text that fits returns one range covering all of it.
+    """
+    if len(text) <= max_chars:
+        return [(0, len(text))]
+    units: list[Span] = []
+    for ps, pe in paragraphs(text):
+        if pe - ps <= max_chars:
+            units.append((ps, pe))
+            continue
+        for ss, se in sentences(text[ps:pe]):
+            for k in range(ss, se, max_chars):  # a single over-long sentence is cut hard
+                units.append((ps + k, ps + min(se, k + max_chars)))
+    ranges: list[Span] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j + 1 < len(units) and units[j + 1][1] - units[i][0] <= max_chars:
+            j += 1
+        ranges.append((units[i][0], units[j][1]))
+        if j + 1 >= len(units):
+            break
+        i = max(j + 1 - overlap, i + 1)
+    return ranges
