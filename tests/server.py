@@ -26,6 +26,8 @@ class Reply:
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
     truncate: bool = False  # promise more body than is sent, then close
+    content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between the body's bytes (a server that drips its answer)
 
 
 def completion_body(request: dict[str, Any], content: str, finish_reason: str = "stop") -> bytes:
@@ -103,11 +105,20 @@ class ScriptedServer:
                     else completion_body(request, reply.content or "{}", reply.finish_reason)
                 )
                 self.send_response(reply.status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(body) + (100 if reply.truncate else 0)))
                 for k, v in reply.headers.items():
                     self.send_header(k, v)
                 self.end_headers()
+                if reply.trickle:
+                    try:
+                        for i in range(len(body)):
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    except OSError:  # the client gave up: that is the point
+                        self.close_connection = True
+                    return
                 self.wfile.write(body)
                 if reply.truncate:
                     self.wfile.flush()
