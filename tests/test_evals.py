@@ -136,7 +136,7 @@ def test_report_micro_and_macro_and_failed_article():
 
 
 def test_all_gold_files_load_and_their_quotes_are_in_the_articles():
-    from summariser.grounding import locate
+    from summariser.text.spans import locate
 
     items = load_items(ROOT / "evals" / "gold")
     assert len(items) >= 9
@@ -148,6 +148,77 @@ def test_all_gold_files_load_and_their_quotes_are_in_the_articles():
                 and locate(" ".join(words[-3:]), it.text)
                 and all(w.strip(".,’'") in it.text for w in words)
             ), (it.id, gold_quote.text)
+
+
+def test_speaker_judged_only_when_gold_names_someone():
+    aliases = {"the trustees": ["its trustees"]}
+    golds = [gq("alpha beta gamma", "(none)"), gq("delta epsilon zeta", "officials"),
+             gq("eta theta iota", "the trustees"), gq("kappa lambda mu", "Mr. Grant"),
+             gq("nu xi omicron", "She")]  # fmt: skip
+    preds = [q("alpha beta gamma", "Ana Lopez"), q("delta epsilon zeta", "Ana Lopez"),
+             q("eta theta iota", "its trustees"), q("kappa lambda mu", "Karen Liu"),
+             q("nu xi omicron", "Ana Lopez")]  # fmt: skip
+    c = score_quotes(preds, golds, aliases, 0.3)
+    # (none), an unnamed descriptor and a pronoun are not judged; the alias-table descriptor
+    # and the name are: one right, one wrong
+    assert c.judged["speaker"] == 2 and c.correct["speaker"] == 1
+    assert c.notes == [("wrong speaker", "Mr. Grant: “kappa lambda mu” (direct)",
+                        "Karen Liu: “kappa lambda mu” (direct)")]  # fmt: skip
+
+
+def test_report_lists_misses_and_extras_side_by_side_with_code_version_and_command():
+    from summariser.evals import report as eval_report
+    from summariser.evals.gold import GoldFile
+    from summariser.evals.run import article_failures
+
+    gold = GoldFile.model_validate(
+        {"article": "t", "quotes": [gq("found words here").model_dump(),
+                                    gq("never found at all", "Ana Lopez").model_dump()]}
+    )  # fmt: skip
+    meta = Meta(model="fake", prompt_version="p")
+    found = Summary(quotes=[q("found words here", "Ana Lopez"), q("made up quote")], meta=meta)
+    r = build_report("fake", "x", ["quotes"], [(Item("a", "t", gold), found, None, 1.0)],
+                     command="summarise eval gold/")  # fmt: skip
+    assert r.command == "summarise eval gold/" and r.code_version
+    assert [(p.status, p.gold, p.predicted) for p in r.per_article[0].problems] == [
+        ("wrong speaker", "Tom Askew: “found words here” (direct)",
+         "Ana Lopez: “found words here” (direct)"),
+        ("missed", "Ana Lopez: “never found at all” (direct)", None),
+        ("extra", None, "Tom Askew: “made up quote” (direct)"),
+    ]  # fmt: skip
+    md = eval_report.markdown(r)
+    assert "Command: `summarise eval gold/`" in md and f"Code: {r.code_version}" in md
+    assert "| quotes | missed | Ana Lopez: “never found at all” (direct) |  |" in md
+    assert article_failures(r) == []
+    failed = build_report("fake", "x", ["quotes"], [(Item("a", "t", gold), None, "boom", 1.0)])
+    assert failed.failed == 1 and article_failures(failed) == ["1 of 1 articles failed (a)"]
+
+
+def test_duplicate_gold_ids_are_an_error(tmp_path):
+    for name in ("one.json", "two.json"):
+        (tmp_path / name).write_text(json.dumps({"id": "same", "article": "x"}))
+    with pytest.raises(InputError, match=r"two.json: id 'same' is also the id of .*one.json"):
+        load_items(tmp_path)
+
+
+def test_article_path_must_stay_inside_the_gold_folder(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the model")
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "inside.txt").write_text("An article.")
+    (gold / "a.json").write_text(json.dumps({"article_path": "inside.txt"}))
+    (gold / "b.json").write_text(json.dumps({"article_path": "../secret.txt"}))
+    with pytest.raises(InputError, match="outside the gold folder.*--allow-outside"):
+        load_items(gold)
+    (gold / "b.json").write_text(json.dumps({"article_path": str(secret)}))  # absolute
+    with pytest.raises(InputError, match="outside the gold folder"):
+        load_items(gold)
+    assert [i.text for i in load_items(gold, allow_outside=True)] == [
+        "An article.",
+        "not for the model",
+    ]
+    assert load_items(gold / "a.json")[0].text == "An article."
 
 
 def test_malformed_gold_names_file_and_field(tmp_path):

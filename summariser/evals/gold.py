@@ -59,8 +59,17 @@ class GoldFile(_Strict):
         return self
 
 
-def load_gold(path: Path) -> tuple[GoldFile, str]:
-    """A validated gold file and its article text; InputError naming the file and field."""
+def load_gold(
+    path: Path, root: Path | None = None, allow_outside: bool = False
+) -> tuple[GoldFile, str]:
+    """A validated gold file and its article text; InputError naming the file and field.
+
+    Args:
+        path: The gold file.
+        root: The folder `article_path` must stay inside (default: the gold file's folder).
+        allow_outside: Read an `article_path` outside `root` too (a gold file is data: by
+            default it may not make us read, and send to a model, any file on the machine).
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
@@ -76,6 +85,12 @@ def load_gold(path: Path) -> tuple[GoldFile, str]:
     gold.id = gold.id or path.stem
     if gold.article_path is not None:
         article_file = (path.parent / gold.article_path).resolve()
+        inside = (root or path.parent).resolve()
+        if not allow_outside and not article_file.is_relative_to(inside):
+            raise InputError(
+                f"{path}: article_path {gold.article_path!r} is outside the gold folder {inside}: "
+                "move the article inside it, or pass --allow-outside if you trust this gold file"
+            )
         if not article_file.is_file():
             raise InputError(f"{path}: article_path {gold.article_path!r} does not exist")
         text = decode(article_file.read_bytes(), str(article_file))

@@ -91,6 +91,10 @@ def markdown(report: Report, deltas: list[dict[str, Any]] | None = None) -> str:
         f"{report.articles} articles from `{report.source}` ({report.failed} failed) · prompts "
         f"`{report.prompt_version}` · schema {report.schema_version} · {report.created}",
         "",
+        f"Code: {report.code_version or 'unknown'}",
+        "",
+        f"Command: `{report.command}`" if report.command else "Command: not recorded",
+        "",
         "| " + " | ".join(_HEAD) + " |",
         "|" + "---|" * len(_HEAD),
         *("| " + " | ".join(r) + " |" for r in _type_rows(report)),
@@ -116,8 +120,24 @@ def markdown(report: Report, deltas: list[dict[str, Any]] | None = None) -> str:
     lines += ["## Per article", "", "| article | seconds | F1 | error |", "|---|---|---|---|"]
     for a in report.per_article:
         f1 = ", ".join(f"{k} {v:.2f}" for k, v in a.f1.items())
-        lines.append(f"| {a.id} | {a.seconds:.1f} | {f1} | {a.error or ''} |")
+        lines.append(f"| {a.id} | {a.seconds:.1f} | {f1} | {_cell(a.error or '')} |")
+    lines += ["", "## What to fix, per article", ""]
+    lines += ["Missed gold records, extra predictions, and matched pairs with a wrong attribute."]
+    for a in report.per_article:
+        if not a.problems:
+            continue
+        lines += ["", f"### {a.id}", "", "| type | problem | gold | predicted |"]
+        lines.append("|---|---|---|---|")
+        lines += [
+            f"| {p.type} | {p.status} | {_cell(p.gold or '')} | {_cell(p.predicted or '')} |"
+            for p in a.problems
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def write(report: Report, folder: Path, deltas: list[dict[str, Any]] | None = None) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -16,7 +19,7 @@ from summariser import prompts
 from summariser.api import summarise
 from summariser.backends.base import ChatBackend
 from summariser.cache import ResultCache
-from summariser.errors import SummariserError
+from summariser.errors import InputError, SummariserError
 from summariser.evals.gold import GoldFile, gold_files, load_gold
 from summariser.evals.scoring import (
     QUOTE_THRESHOLDS,
@@ -49,13 +52,39 @@ class Item:
     gold: GoldFile
 
 
-def load_items(target: Path) -> list[Item]:
-    """Items from a gold folder (every *.json) or one gold file."""
-    items = []
+def load_items(target: Path, allow_outside: bool = False) -> list[Item]:
+    """Items from a gold folder (every *.json) or one gold file.
+
+    Args:
+        target: A folder of gold files, or one file.
+        allow_outside: Let `article_path` point outside the gold folder (see load_gold).
+
+    Raises:
+        InputError: a malformed gold file, an article outside the folder, or two files
+            with the same id (both would be reported under one id).
+    """
+    root = target if target.is_dir() else target.parent
+    items: list[Item] = []
+    seen: dict[str, Path] = {}
     for path in gold_files(target):
-        gold, text = load_gold(path)
+        gold, text = load_gold(path, root, allow_outside)
+        if gold.id in seen:
+            raise InputError(
+                f"{path}: id {gold.id!r} is also the id of {seen[gold.id]}: give each gold "
+                "file its own id"
+            )
+        seen[gold.id] = path
         items.append(Item(gold.id, text, gold))
     return items
+
+
+class Problem(BaseModel):
+    """One thing to fix: a gold record missed, a prediction extra, or matched but wrong."""
+
+    type: str = Field(description="quotes, events or stances")
+    status: str = Field(description="missed, extra, wrong speaker, wrong kind, wrong polarity")
+    gold: str | None = None
+    predicted: str | None = None
 
 
 class ArticleResult(BaseModel):
@@ -66,6 +95,9 @@ class ArticleResult(BaseModel):
     seconds: float = 0.0
     f1: dict[str, float] = Field(default_factory=dict)
     counts: dict[str, dict[str, int]] = Field(default_factory=dict)
+    problems: list[Problem] = Field(
+        default_factory=list, description="Each missed gold record and wrong or extra prediction"
+    )
 
 
 class Report(BaseModel):
@@ -75,6 +107,8 @@ class Report(BaseModel):
     model: str
     prompt_version: str
     schema_version: str = SCHEMA_VERSION
+    code_version: str = ""
+    command: str = ""
     created: str
     source: str
     steps: list[str]
@@ -84,6 +118,31 @@ class Report(BaseModel):
     metrics: dict[str, float | None]
     counts: dict[str, dict[str, int]]
     per_article: list[ArticleResult]
+
+    def failed_ids(self) -> list[str]:
+        """Ids of the articles whose run failed (scored as all misses)."""
+        return [a.id for a in self.per_article if a.error]
+
+
+def code_version() -> str:
+    """What code made the report: `git describe` of the checkout (if any) and a source hash."""
+    from summariser import cache
+
+    source = f"source {cache.code_version()}"
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return source
+    described = out.stdout.strip()
+    return f"git {described} · {source}" if out.returncode == 0 and described else source
+
+
+def this_command() -> str:
+    """The command line of this process, as it can be pasted into a shell."""
+    return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
 
 def score_article(
@@ -122,13 +181,23 @@ def build_report(
     steps: list[str],
     results: list[tuple[Item, Summary | None, str | None, float]],
     kinds: set[str] | None = None,
+    command: str | None = None,
 ) -> Report:
-    """Aggregate per-article scores: micro P/R/F1 per type, macro F1, system figures."""
+    """Aggregate per-article scores: micro P/R/F1 per type, macro F1, system figures.
+
+    `command` is recorded as given (default: this process's command line).
+    """
     totals: dict[str, Counts] = {}
     per_f1: dict[str, list[float]] = {}
     per_article = []
     for item, summary, error, seconds in results:
         scored = score_article(item, summary, steps, kinds)
+        problems = [
+            Problem(type=kind.partition("@")[0], status=status, gold=gold, predicted=pred)
+            for kind, c in scored.items()
+            if kind != f"quotes@{QUOTE_THRESHOLDS[1]}"  # one list of quote problems: at 0.3
+            for status, gold, pred in c.notes
+        ]
         for kind, c in scored.items():
             totals.setdefault(kind, Counts()).add(c)
             per_f1.setdefault(kind, []).append(c.prf()["f1"])
@@ -139,6 +208,7 @@ def build_report(
                 seconds=round(seconds, 3),
                 f1={k: round(c.prf()["f1"], 4) for k, c in scored.items()},
                 counts={k: {"tp": c.tp, "fp": c.fp, "fn": c.fn} for k, c in scored.items()},
+                problems=problems,
             )
         )
     metrics: dict[str, float | None] = {}
@@ -178,6 +248,8 @@ def build_report(
     return Report(
         model=model,
         prompt_version=prompts.version(),
+        code_version=code_version(),
+        command=this_command() if command is None else command,
         created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         source=source,
         steps=list(steps),
@@ -203,6 +275,7 @@ def evaluate(
     cache: ResultCache | bool = True,
     on_result: OnResult | None = None,
     quote_kinds: set[str] | None = None,
+    command: str | None = None,
 ) -> Report:
     """Summarise every item with `backend`, score it against its gold, and build a Report.
 
@@ -213,12 +286,14 @@ def evaluate(
         cache: As in summarise(): a warm rerun makes no model calls.
         on_result: Called as each article finishes (e.g. to append predictions.jsonl).
         quote_kinds: Score only these quote kinds (e.g. {"direct"}), both sides.
+        command: The command recorded in the report (default: this process's command line).
 
     A failed article (SummariserError) is scored as zero and listed with its error; it never
     stops the others.
     """
     steps = list(steps)
-    workers = 1 if backend.name.startswith("local:") else max(1, concurrency)
+    slots = backend.caps.parallel  # 0: as many as asked (HTTP); K: the engine's slots
+    workers = max(1, concurrency if slots <= 0 else min(concurrency, slots))
 
     def one(item: Item) -> tuple[Item, Summary | None, str | None, float]:
         t0 = time.perf_counter()
@@ -236,7 +311,7 @@ def evaluate(
             if on_result:
                 on_result(item, summary, error)
     ordered = [results[item.id] for item in items]
-    return build_report(backend.name, source, steps, ordered, quote_kinds)
+    return build_report(backend.name, source, steps, ordered, quote_kinds, command)
 
 
 # --- gates and baselines --------------------------------------------------------------------
@@ -257,6 +332,18 @@ def check_gates(report: Report, gates: dict[str, float]) -> list[str]:
         if value is None or value < bar:
             failed.append(f"{name} = {value} is below {bar}")
     return failed
+
+
+def article_failures(report: Report) -> list[str]:
+    """A gate message when any article failed (its run raised): such a report is no pass.
+
+    The CLI adds it to the gate failures unless --allow-failures is given.
+    """
+    ids = report.failed_ids()
+    if not ids:
+        return []
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return [f"{len(ids)} of {report.articles} articles failed ({shown})"]
 
 
 def compare(report: Report, baseline: Report) -> list[dict[str, Any]]:

@@ -15,9 +15,10 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from summariser import grounding
 from summariser.evals.gold import GoldEvent, GoldQuote, GoldStance
 from summariser.schemas import Event, Quote, Stance
+from summariser.text import names
+from summariser.text.spans import normalise
 
 QUOTE_THRESHOLDS = (0.3, 0.8)
 EVENT_THRESHOLD = 0.5
@@ -29,7 +30,7 @@ FIELD_THRESHOLD = 0.8  # when/where: token-set similarity to count as the same
 
 
 def _norm(text: str) -> str:
-    return grounding.normalise(text.strip().strip("\"'“”‘’«»").strip())[0]
+    return normalise(text.strip().strip("\"'“”‘’«»").strip())[0]
 
 
 def overlap(pred: str, gold: str) -> float:
@@ -49,12 +50,12 @@ def similarity(a: str | None, b: str | None) -> float:
         return 1.0
     if not a or not b:
         return 0.0
-    return fuzz.token_set_ratio(grounding.fold(a), grounding.fold(b)) / 100
+    return fuzz.token_set_ratio(names.fold(a), names.fold(b)) / 100
 
 
 def _key(name: str) -> str:
     head = re.split(r",|\(", name, maxsplit=1)[0]  # "Scott Pruitt, the attorney general" -> name
-    return " ".join(grounding.name_tokens(head)) or grounding.fold(head)
+    return " ".join(names.name_tokens(head)) or names.fold(head)
 
 
 def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:
@@ -64,6 +65,12 @@ def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:
         if k in {_key(canon), *(_key(o) for o in others)}:
             return canon
     return None
+
+
+def judged_speaker(gold: str, aliases: dict[str, list[str]]) -> bool:
+    """True when speaker accuracy judges this gold speaker: it is in the alias table or looks
+    like a name. Pronouns, "(none)" and unnamed descriptors ("officials") are not judged."""
+    return canonical(gold, aliases) is not None or names.looks_named(gold)
 
 
 def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]]) -> bool:
@@ -116,6 +123,12 @@ class Counts:
     fn: int = 0
     correct: dict[str, int] = field(default_factory=dict)
     judged: dict[str, int] = field(default_factory=dict)
+    #: What a reader needs to improve the system: (status, gold, predicted) per problem.
+    notes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def note(self, status: str, gold: str | None, predicted: str | None) -> None:
+        """Record one missed gold record, extra prediction or wrong attribute (per article)."""
+        self.notes.append((status, gold, predicted))
 
     def tally(self, name: str, ok: bool | None) -> None:
         """Count one matched pair for attribute `name` (None: not judged)."""
@@ -158,11 +171,30 @@ def score_quotes(
     pairs = assign(scores, t)
     c = _counts(pairs, len(preds), len(golds))
     for i, j in pairs:
-        gold_speaker = golds[j].speaker
-        judged = None if grounding.is_pronoun(gold_speaker) else True
-        c.tally("speaker", judged and same_entity(preds[i].speaker, gold_speaker, aliases))
-        c.tally("kind", preds[i].kind == golds[j].kind)
+        p, g = preds[i], golds[j]
+        judged = judged_speaker(g.speaker, aliases)
+        right = same_entity(p.speaker, g.speaker, aliases)
+        c.tally("speaker", right if judged else None)
+        c.tally("kind", p.kind == g.kind)
+        if (judged and not right) or p.kind != g.kind:
+            status = "wrong speaker" if judged and not right else "wrong kind"
+            c.note(status, _quote(g.text, g.speaker, g.kind), _quote(p.text, p.speaker, p.kind))
+    matched_p, matched_g = {i for i, _ in pairs}, {j for _, j in pairs}
+    for j, g in enumerate(golds):
+        if j not in matched_g:
+            c.note("missed", _quote(g.text, g.speaker, g.kind), None)
+    for i, p in enumerate(preds):
+        if i not in matched_p:
+            c.note("extra", None, _quote(p.text, p.speaker, p.kind))
     return c
+
+
+def _quote(text: str, speaker: str, kind: str) -> str:
+    return f"{speaker}: “{_short(text)}” ({kind})"
+
+
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def event_score(p: Event, g: GoldEvent, aliases: dict[str, list[str]]) -> float:
@@ -185,7 +217,20 @@ def score_events(
     for i, j in pairs:
         c.tally("when", similarity(preds[i].when, golds[j].when) >= FIELD_THRESHOLD)
         c.tally("where", similarity(preds[i].where, golds[j].where) >= FIELD_THRESHOLD)
+    _note_unmatched(c, pairs, [_event(p) for p in preds], [_event(g) for g in golds])
     return c
+
+
+def _event(e: Event | GoldEvent) -> str:
+    return " · ".join(x for x in (e.actor, e.action, e.target, e.when, e.where) if x)
+
+
+def _note_unmatched(
+    c: Counts, pairs: list[tuple[int, int]], preds: list[str], golds: list[str]
+) -> None:
+    matched_p, matched_g = {i for i, _ in pairs}, {j for _, j in pairs}
+    c.notes += [("missed", g, None) for j, g in enumerate(golds) if j not in matched_g]
+    c.notes += [("extra", None, p) for i, p in enumerate(preds) if i not in matched_p]
 
 
 def stance_score(p: Stance, g: GoldStance, aliases: dict[str, list[str]]) -> float:
@@ -200,5 +245,13 @@ def score_stances(
     pairs = assign(scores, STANCE_THRESHOLD)
     c = _counts(pairs, len(preds), len(golds))
     for i, j in pairs:
-        c.tally("polarity", preds[i].polarity == golds[j].polarity)
+        p, g = preds[i], golds[j]
+        c.tally("polarity", p.polarity == g.polarity)
+        if p.polarity != g.polarity:
+            c.note("wrong polarity", _stance(g), _stance(p))
+    _note_unmatched(c, pairs, [_stance(p) for p in preds], [_stance(g) for g in golds])
     return c
+
+
+def _stance(s: Stance | GoldStance) -> str:
+    return f"{s.holder} · {s.polarity} · {s.target}"
