@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 
 class SummariserError(Exception):
     """Base class: an expected failure with a message fit for the user."""
@@ -23,12 +26,47 @@ class ExtractionError(SummariserError):
     """The model answered, but not with usable records (truncated, invalid after re-asks)."""
 
 
-def redact(message: str, *secrets: str | None) -> str:
-    """Return `message` with every secret replaced by '***'.
+#: A run of at least this many characters of a key counts as the key (truncated echoes).
+REDACT_MIN_RUN = 8
 
-    Secrets shorter than 6 characters are not real keys and would garble the text: left alone.
+
+def redact(message: str, *secrets: str | None) -> str:
+    """Return `message` with every secret, and every run of 8+ of its characters, as '***'.
+
+    Servers and models echo keys in part ("Incorrect API key provided: sk-SENTI****"): any
+    stretch of `message` made of 8 or more consecutive characters of a secret is replaced, so
+    truncated and masked forms go too. Secrets shorter than 6 characters are not real keys and
+    would garble the text: left alone; those of 6 or 7 are replaced only whole.
     """
+    cuts: list[tuple[int, int]] = []
     for secret in secrets:
-        if secret and len(secret) >= 6:
-            message = message.replace(secret, "***")
-    return message
+        pattern = _secret_pattern(secret) if secret and len(secret) >= 6 else None
+        if pattern is not None:
+            cuts.extend((m.start(), m.start() + len(m.group(1))) for m in pattern.finditer(message))
+    if not cuts:
+        return message
+    out: list[str] = []
+    at = 0
+    for s, e in _merged(cuts):
+        out.append(message[at:s] + "***")
+        at = e
+    return "".join(out) + message[at:]
+
+
+@functools.lru_cache(maxsize=32)
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    """Matches (zero-width, capturing) wherever a REDACT_MIN_RUN-long piece of `secret` starts."""
+    n = min(REDACT_MIN_RUN, len(secret))
+    pieces = sorted({secret[i : i + n] for i in range(len(secret) - n + 1)})
+    return re.compile("(?=(" + "|".join(map(re.escape, pieces)) + "))")
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined, in order."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out

@@ -13,6 +13,7 @@ from summariser import summarise
 from summariser.backends.fake import FakeBackend
 from summariser.cache import ResultCache, cache_key
 from summariser.cli import app
+from summariser.errors import redact
 from summariser.pipeline import extract
 from tests.server import Reply, ScriptedServer, empty_reply, request_schema
 
@@ -155,3 +156,26 @@ def test_wheel_ships_the_prompts_and_finds_them_outside_the_checkout(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, env=env, check=True)  # fmt: skip
     assert out.stdout.strip() == str(tmp_path / "site" / "summariser" / "_prompts")
+
+
+@pytest.mark.parametrize(
+    ("echo", "shown"),
+    [
+        (f"bad key {SENTINEL}!", "bad key ***!"),
+        ("key sk-SENTIN given", "key *** given"),  # truncated: its first 9 characters
+        (
+            "Incorrect API key provided: sk-SENTI*****t-me.",
+            "Incorrect API key provided: ********t-me.",
+        ),  # masked by the server: its first 8 characters  # fmt: skip
+        ('{"value": "5f3a9c-never-print"}', '{"value": "***"}'),  # a piece from the middle
+        ("sk-SENT and never-p stay", "sk-SENT and never-p stay"),  # 7 characters: not the key
+    ],
+)
+def test_redact_catches_whole_truncated_and_partial_keys(echo, shown):
+    assert redact(echo, SENTINEL, None) == shown
+
+
+def test_redact_leaves_short_secrets_and_clean_text_alone():
+    assert redact("abc secret1 x", "secret1") == "abc *** x"  # 7 characters: only whole
+    assert redact("abc sec x", "sec") == "abc sec x"  # too short to be a key
+    assert redact("nothing here", SENTINEL) == "nothing here"
