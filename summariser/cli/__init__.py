@@ -10,7 +10,13 @@ import importlib
 
 from summariser.cli.app import app
 
-for _group in ("run", "batch", "evals"):  # registers the commands, in this order in --help
+for _group in (
+    "run",
+    "view",
+    "batch",
+    "evals",
+    "logs",
+):  # registers the commands, in this order in --help
     importlib.import_module(f"summariser.cli.{_group}")
 
 __all__ = ["app", "main"]

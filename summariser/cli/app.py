@@ -37,4 +37,4 @@ def main_options(
     ] = False,
 ) -> None:
     """Turn news articles into grounded event, stance and quote records."""
-    configure_output(verbose, quiet)
+    configure_output(verbose, quiet, reset=True)

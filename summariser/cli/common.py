@@ -94,11 +94,23 @@ class _StderrHandler(logging.StreamHandler):
 _LOGGERS = ("summariser", "openai", "httpx", "instructor")
 
 
-def configure_output(verbose: int | bool, quiet: bool) -> None:
-    """Apply -v/-q (given on the app or on a subcommand: either turns it on)."""
+def configure_output(verbose: int | bool, quiet: bool, *, reset: bool = False) -> None:
+    """Apply -v/-q, given on the app (`reset`: a new invocation) or on a subcommand.
+
+    -v shows every model attempt readably (see `show_call`); -vv adds the libraries' debug logs,
+    with keys redacted.
+    """
+    if reset:
+        OUTPUT.verbose, OUTPUT.quiet = 0, False
     OUTPUT.verbose = max(OUTPUT.verbose, int(verbose))
     OUTPUT.quiet = OUTPUT.quiet or quiet
-    if not verbose:
+    for name in _LOGGERS:
+        lg = logging.getLogger(name)
+        for old in [h for h in lg.handlers if any(isinstance(f, _Redact) for f in h.filters)]:
+            lg.removeHandler(old)  # one verbose handler, however often main() runs
+        if OUTPUT.verbose < 2:
+            lg.setLevel(logging.NOTSET)
+    if OUTPUT.verbose < 2:
         return
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -106,8 +118,6 @@ def configure_output(verbose: int | bool, quiet: bool) -> None:
     for name in _LOGGERS:
         lg = logging.getLogger(name)
         lg.setLevel(logging.DEBUG)
-        for old in [h for h in lg.handlers if any(isinstance(f, _Redact) for f in h.filters)]:
-            lg.removeHandler(old)  # one verbose handler, however often main() runs
         lg.addHandler(handler)
 
 
@@ -129,6 +139,7 @@ class Format(str, Enum):
     jsonl = "jsonl"
     table = "table"
     md = "md"
+    html = "html"
 
 
 class ListFormat(str, Enum):
@@ -224,12 +235,41 @@ def open_backend(
         bar.update(bar.task_ids[0], completed=done)
 
     try:
-        return resolve(
-            model, api_key=api_key, base_url=base_url, max_retries=max_retries, progress=progress
-        )
+        return watch(
+            resolve(model, api_key=api_key, base_url=base_url, max_retries=max_retries,
+                    progress=progress)
+        )  # fmt: skip
     finally:
         if bar is not None:
             bar.stop()
+
+
+def show_call(call: dict[str, Any]) -> None:
+    """A backend observer for -v: each model attempt, its answer and any error, readably."""
+    from summariser.render import clean
+
+    u = call.get("usage") or {}
+    cached = f", {u['cached_tokens']} cached" if u.get("cached_tokens") else ""
+    lines = [
+        f"model: {call.get('schema')} attempt {call.get('attempt')}: "
+        f"{u.get('prompt_tokens', '?')}+{u.get('completion_tokens', '?')} tokens{cached}, "
+        f"{call.get('seconds') or 0:.1f} s"
+    ]
+    if OUTPUT.verbose > 1 and call.get("messages"):
+        asked = call["messages"][-1].get("content") or ""
+        lines.append("  asked: " + clean(asked, keep_newlines=True).replace("\n", "\n    "))
+    if call.get("answer") is not None:
+        lines.append("  answer: " + clean(call["answer"]))
+    if call.get("error"):
+        lines.append("  error: " + clean(call["error"], keep_newlines=True).replace("\n", "\n    "))
+    typer.echo("\n".join(lines), err=True)
+
+
+def watch(backend: ChatBackend) -> ChatBackend:
+    """Show every model attempt on stderr when -v is on."""
+    if OUTPUT.verbose and hasattr(backend, "observers") and show_call not in backend.observers:
+        backend.observers.append(show_call)
+    return backend
 
 
 def parse_steps(steps: str) -> tuple[str, ...]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Annotated
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from summariser.cli.app import app
 from summariser.cli.common import (
     ALL_STEPS,
+    OUTPUT,
+    PARTIAL,
     Format,
     KeyOpt,
+    ListFormat,
     ModelOpt,
     NoCacheOpt,
     QuietOpt,
@@ -25,7 +30,35 @@ from summariser.cli.common import (
     open_backend,
     out,
     parse_steps,
+    say,
 )
+from summariser.errors import SummariserError
+
+if TYPE_CHECKING:
+    from summariser.logs import CallLog
+    from summariser.schemas import Summary
+
+
+OffsetsOpt = Annotated[bool, typer.Option("--offsets", help="Show character offsets (table, md).")]
+LogOpt = Annotated[
+    bool,
+    typer.Option("--log/--no-log", help="Record every model call in the log (`summarise logs`)."),
+]
+
+
+def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:
+    """The call log, or None (disabled, or the database cannot be opened: said on stderr)."""
+    if not enabled:
+        return None
+    import sqlite3
+
+    from summariser.logs import CallLog, db_path
+
+    try:
+        return CallLog(secrets=secrets)
+    except (OSError, sqlite3.Error) as e:
+        say(f"warning: not logging model calls: {db_path()}: {e}")
+        return None
 
 
 @app.command()
@@ -36,39 +69,84 @@ def run(
     base_url: UrlOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
     steps: StepsOpt = ALL_STEPS,
+    offsets: OffsetsOpt = False,
     max_retries: RetriesOpt = None,
     no_cache: NoCacheOpt = False,
+    log: LogOpt = True,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
-    """Extract records from one article and print them (JSON by default)."""
+    """Extract records from one article and print them (JSON by default).
+
+    Exits 3 when a step failed (its records are missing; the output is still printed).
+    """
     configure_output(verbose, quiet)
     chosen = parse_steps(steps)
     with failures(api_key):
-        from summariser import render
         from summariser.api import summarise
         from summariser.inputs import read_article
+        from summariser.text.language import looks_english
 
         text = read_article(article)
+        if not looks_english(text):
+            say("warning: this article does not look like English; summariser reads English "
+                "only and will find little or nothing")  # fmt: skip
         backend = open_backend(model, api_key, base_url, max_retries)
-        with err().status(f"extracting with {backend.name}…"):
-            summary = summarise(text, backend=backend, steps=chosen, cache=not no_cache)
+        calls = open_log(log, api_key)
+        run_id = calls.start("run", backend.name, article, text, chosen) if calls else 0
+        status = "interrupted"
+        try:
+            chosen_backend = calls.watch(backend, run_id) if calls else backend
+            with err().status(f"extracting with {backend.name}…") if not OUTPUT.quiet else (
+                contextlib.nullcontext()
+            ):  # fmt: skip
+                summary = summarise(text, backend=chosen_backend, steps=chosen,
+                                    cache=not no_cache)  # fmt: skip
+            status = "failed steps" if summary.meta.failures else "ok"
+        except SummariserError as e:
+            status = f"error: {e}"
+            raise
+        finally:
+            if calls:
+                calls.finish(run_id, status)
+                calls.close()
+    _print_summary(summary, fmt, text, article, chosen, offsets)
+    if summary.meta.failures:
+        say(f"warning: step(s) {', '.join(summary.meta.failures)} failed: their records are "
+            "missing (see meta.failures); exit code 3")  # fmt: skip
+        raise typer.Exit(PARTIAL)
+
+
+def _print_summary(
+    summary: Summary, fmt: Format, text: str, source: str, steps: tuple[str, ...], offsets: bool
+) -> None:
+    from summariser import render
+
     if fmt is Format.json:
         print(summary.model_dump_json(indent=2))
     elif fmt is Format.jsonl:
         print(summary.model_dump_json())
     elif fmt is Format.md:
-        print(render.markdown(summary))
+        print(render.markdown(summary, offsets=offsets, steps=steps))
+    elif fmt is Format.html:
+        from summariser.view import Entry, page
+
+        name = "stdin" if source == "-" else source
+        print(page([Entry(name, text, summary)], title=f"summariser: {name}"), end="")
     else:
         console = out()
-        for table in render.tables(summary):
-            console.print(table)
-        err().print(render.meta_line(summary))
+        for block in render.terminal(summary, console.width, offsets=offsets, steps=steps):
+            console.print(block)
+        if not OUTPUT.quiet:
+            err().print(render.meta_line(summary), markup=False, highlight=False)
 
 
 @app.command()
 def models(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="= --format json")] = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
@@ -79,7 +157,7 @@ def models(
 
     configure_output(verbose, quiet)
     rows = available()
-    if as_json:
+    if as_json or fmt is ListFormat.json:
         print(json.dumps(rows, indent=2))
         return
     table = Table("model", "installed", "default", "about")
@@ -87,3 +165,25 @@ def models(
         table.add_row(str(r["model"]), "yes" if r["installed"] else "no",
                       "*" if r["default"] else "", str(r["about"]))  # fmt: skip
     out().print(table)
+
+
+class SchemaName(str, Enum):
+    summary = "summary"
+    batch_line = "batch-line"
+
+
+@app.command()
+def schema(
+    name: Annotated[
+        SchemaName, typer.Argument(help="summary (run's JSON) or batch-line (one batch line).")
+    ] = SchemaName.summary,
+) -> None:
+    """Print the JSON Schema of a Summary (run's output) or of one `batch` output line."""
+    from summariser.schemas import Summary
+
+    if name is SchemaName.summary:
+        print(json.dumps(Summary.model_json_schema(), indent=2))
+        return
+    from summariser.cli.lines import BatchLine
+
+    print(json.dumps(BatchLine.model_json_schema(), indent=2))

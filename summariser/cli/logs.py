@@ -1,0 +1,125 @@
+"""`summarise logs`: recent runs, one run's prompts and answers, and where the log lives."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from summariser.cli.app import app
+from summariser.cli.common import (
+    ERROR,
+    ListFormat,
+    QuietOpt,
+    VerboseOpt,
+    configure_output,
+    out,
+)
+
+logs_app = typer.Typer(
+    help="Every model call: prompts, answers, re-asks and validation errors, per article. "
+    "On by default for `run` (--no-log to skip), opt-in with --log for `batch` and `eval`.",
+    no_args_is_help=False,
+)
+app.add_typer(logs_app, name="logs")
+
+FormatOpt = Annotated[
+    ListFormat, typer.Option("--format", "-f", help="table for people, json for machines.")
+]
+
+
+@logs_app.callback(invoke_without_command=True)
+def logs_list(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many runs.")] = 20,
+    fmt: FormatOpt = ListFormat.table,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """List recent runs (newest first); `summarise logs show ID` prints one in full."""
+    configure_output(verbose, quiet)
+    if ctx.invoked_subcommand:
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from summariser import logs
+
+    rows = logs.recent(count)
+    if fmt is ListFormat.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table("id", "started", "command", "model", "source", "calls", "tokens", "errors",
+                  "status", "s")  # fmt: skip
+    for r in rows:
+        tokens = f"{r['prompt_tokens']}+{r['completion_tokens']}"
+        cells = (r["id"], r["started"], r["command"], r["model"], r["source"], r["calls"],
+                 tokens, r["errors"], r["status"], r["seconds"])  # fmt: skip
+        table.add_row(*(Text("" if c is None else str(c)) for c in cells))
+    out().print(table)
+    if not rows:
+        typer.echo(f"no runs logged yet in {logs.db_path()}", err=True)
+
+
+@logs_app.command("show")
+def logs_show(
+    run_id: Annotated[int, typer.Argument(help="A run id from `summarise logs`.")],
+    fmt: FormatOpt = ListFormat.table,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Print one run: each model call's prompt, answer and validation error."""
+    from summariser import logs
+
+    configure_output(verbose, quiet)
+    run = logs.show(run_id)
+    if run is None:
+        typer.echo(f"error: no run {run_id} in {logs.db_path()}; see `summarise logs`", err=True)
+        raise typer.Exit(ERROR)
+    if fmt is ListFormat.json:
+        print(json.dumps(run, indent=2, ensure_ascii=False))
+        return
+    print(_readable(run))
+
+
+@logs_app.command("path")
+def logs_path() -> None:
+    """Print where the log database is ($SUMMARISER_LOGS_DB to move it)."""
+    from summariser import logs
+
+    print(logs.db_path())
+
+
+def _readable(run: dict[str, Any]) -> str:
+    """A run as plain text; a message identical to an earlier call's is not repeated."""
+    from summariser.render import clean
+
+    lines = [
+        f"run {run['id']} · {run['command']} · {clean(run['source'])} · {run['model']} · "
+        f"{run['started']} · {run['status']} · {run['calls']} calls · "
+        f"{run['prompt_tokens']}+{run['completion_tokens']} tokens "
+        f"({run['cached_tokens']} cached)"
+    ]
+    seen: dict[tuple[str, str], int] = {}
+    for n, call in enumerate(run["calls"], 1):
+        lines.append("")
+        lines.append(
+            f"── call {n}: {call['schema']} attempt {call['attempt']} · "
+            f"{call['prompt_tokens']}+{call['completion_tokens']} tokens · "
+            f"{call['seconds'] or 0:.2f} s"
+        )
+        for m in call["messages"]:
+            key = (str(m.get("role")), str(m.get("content")))
+            if key in seen:
+                lines.append(f"[{m.get('role')}] (same as in call {seen[key]})")
+                continue
+            seen[key] = n
+            lines.append(f"[{m.get('role')}]")
+            lines.append(clean(m.get("content"), keep_newlines=True))
+        lines.append("[answer]")
+        lines.append(clean(call["answer"], keep_newlines=True) or "(none)")
+        if call["error"]:
+            lines.append("[error]")
+            lines.append(clean(call["error"], keep_newlines=True))
+    return "\n".join(lines)

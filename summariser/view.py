@@ -1,0 +1,324 @@
+"""One self-contained HTML page showing records against their article (`summarise view`).
+
+Pure: builds a string, reads and writes nothing. The page has no network access at all (inline
+CSS and JS, and a Content-Security-Policy that forbids loading anything), and every piece of
+article or model text goes through `html.escape`, so any article is safe to open.
+
+The article is cut at every record boundary into segments; each segment lists the records that
+cover it (`data-r`), quotes are coloured by speaker, event evidence is underlined and stance
+evidence dotted. An empty `span.anchor` with the record's id stands before its first
+segment; the record panel scrolls to it on click and outlines the record's segments. For
+evals, gold quotes are matched to predictions (the scorer's overlap and one-to-one
+assignment) and misses and wrong speakers are marked.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from summariser.schemas import Summary
+
+if TYPE_CHECKING:
+    from summariser.evals.gold import GoldFile
+
+KINDS = ("quotes", "events", "stances")
+PALETTE = ("#ffd6a5", "#bde0fe", "#caffbf", "#ffc6ff", "#fdffb6", "#9bf6ff", "#ffadad",
+           "#d0bfff", "#e9c46a", "#a8dadc", "#f4acb7", "#b5e48c")  # fmt: skip
+
+
+@dataclass
+class Entry:
+    """One article on the page: its text (if known), its summary or error, and gold (evals)."""
+
+    id: str
+    text: str | None = None
+    summary: Summary | None = None
+    error: str | None = None
+    gold: GoldFile | None = None
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _speaker_colours(entries: Iterable[Entry]) -> dict[str, str]:
+    colours: dict[str, str] = {}
+    for entry in entries:
+        for q in entry.summary.quotes if entry.summary else []:
+            key = q.speaker or ""
+            if key not in colours:
+                colours[key] = PALETTE[len(colours) % len(PALETTE)]
+    return colours
+
+
+def _spans(record: Any) -> list[tuple[int, int]]:
+    spans = getattr(record, "spans", None) or [(record.start, record.end)]
+    return [(int(a), int(b)) for a, b in spans]
+
+
+@dataclass
+class _Mark:
+    rid: str  # anchor id of the record
+    kind: str  # quote | event | stance | miss
+    start: int
+    end: int
+    colour: str | None = None
+
+
+def _gold_matches(summary: Summary, gold: GoldFile) -> tuple[dict[int, str], dict[int, str]]:
+    """Status of each gold quote (by index) and each predicted quote, as the scorer matches them.
+
+    "ok", "wrong speaker", "missed" (gold only) or "extra" (prediction only).
+    """
+    import numpy as np
+
+    from summariser.evals.scoring import (
+        QUOTE_THRESHOLDS,
+        assign,
+        judged_speaker,
+        overlap,
+        same_entity,
+    )
+
+    preds, golds = summary.quotes, gold.quotes
+    scores = np.array([[overlap(p.text, g.text) for g in golds] for p in preds], dtype=float)
+    pairs = assign(scores.reshape(len(preds), len(golds)), QUOTE_THRESHOLDS[0])
+    gold_status = {j: "missed" for j in range(len(golds))}
+    pred_status = {i: "extra" for i in range(len(preds))}
+    for i, j in pairs:
+        g = golds[j]
+        wrong = judged_speaker(g.speaker, gold.aliases) and not same_entity(
+            preds[i].speaker, g.speaker, gold.aliases
+        )
+        gold_status[j] = pred_status[i] = "wrong speaker" if wrong else "ok"
+    return gold_status, pred_status
+
+
+def _marks(n: int, entry: Entry, colours: dict[str, str]) -> list[_Mark]:
+    marks: list[_Mark] = []
+    s = entry.summary
+    text = entry.text or ""
+    if s is not None:
+        for i, q in enumerate(s.quotes, 1):
+            for a, b in _spans(q):
+                marks.append(_Mark(f"a{n}-q{i}", "quote", a, b, colours.get(q.speaker or "")))
+        for kind, letter in (("events", "e"), ("stances", "s")):
+            for i, r in enumerate(getattr(s, kind), 1):
+                marks.append(_Mark(f"a{n}-{letter}{i}", kind[:-1], r.start, r.end))
+    if entry.gold is not None and s is not None:
+        gold_status, _ = _gold_matches(s, entry.gold)
+        for j, g in enumerate(entry.gold.quotes):
+            at = text.find(g.text)
+            if gold_status[j] == "missed" and at >= 0:
+                marks.append(_Mark(f"a{n}-g{j + 1}", "miss", at, at + len(g.text)))
+    return [m for m in marks if 0 <= m.start < m.end <= len(text)]
+
+
+def _article_html(text: str, marks: Sequence[_Mark]) -> str:
+    """The article cut into segments at every mark boundary; covered segments become <mark>."""
+    cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+    first_seen: set[str] = set()
+    parts = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        over = [m for m in marks if m.start <= a and b <= m.end]
+        piece = _e(text[a:b])
+        if not over:
+            parts.append(piece)
+            continue
+        kinds = sorted({m.kind for m in over})
+        rids = list(dict.fromkeys(m.rid for m in over))
+        parts += [f'<span class="anchor" id="{r}"></span>' for r in rids if r not in first_seen]
+        first_seen.update(rids)
+        colour = next((m.colour for m in over if m.kind == "quote" and m.colour), None)
+        attrs = f' class="{" ".join(kinds)}" data-r="{" ".join(rids)}"'
+        if colour:
+            attrs += f' style="background:{colour}"'
+        parts.append(f"<mark{attrs}>{piece}</mark>")
+    return "".join(parts)
+
+
+def _record_items(n: int, s: Summary, colours: dict[str, str], pred_status: dict[int, str]) -> str:
+    out = []
+    for i, q in enumerate(s.quotes, 1):
+        status = pred_status.get(i - 1)
+        badge = f' <span class="badge {_e(status.replace(" ", "-"))}">{_e(status)}</span>' if (
+            status and status != "ok") else ""  # fmt: skip
+        sw = colours.get(q.speaker or "", "#eee")
+        out.append(
+            f'<li class="rec quote" data-target="a{n}-q{i}" tabindex="0">'
+            f'<span class="sw" style="background:{sw}"></span><b>{_e(q.speaker)}</b> '
+            f"<small>{_e(q.kind)}{', ' + _e(q.cue) if q.cue else ''}</small>{badge}"
+            f"<div>“{_e(q.text)}”</div></li>"
+        )
+    for e_i, ev in enumerate(s.events, 1):
+        details = "; ".join(f"{k}: {_e(v)}" for k in ("when", "where") if (v := getattr(ev, k)))
+        out.append(
+            f'<li class="rec event" data-target="a{n}-e{e_i}" tabindex="0"><b>{_e(ev.actor)}</b> '
+            f"{_e(ev.action)} {_e(ev.target)}"
+            + (f"<div><small>{details}</small></div>" if details else "")
+            + "</li>"
+        )
+    for s_i, st in enumerate(s.stances, 1):
+        out.append(
+            f'<li class="rec stance" data-target="a{n}-s{s_i}" tabindex="0"><b>{_e(st.holder)}</b>'
+            f' <span class="pol {_e(st.polarity)}">{_e(st.polarity)}</span> {_e(st.target)}</li>'
+        )
+    return "\n".join(out)
+
+
+def _gold_list(n: int, gold: GoldFile, gold_status: dict[int, str]) -> str:
+    rows = []
+    for j, g in enumerate(gold.quotes):
+        status = gold_status[j]
+        target = f' data-target="a{n}-g{j + 1}"' if status == "missed" else ""
+        rows.append(
+            f'<li class="gold {_e(status.replace(" ", "-"))}"{target}><b>{_e(g.speaker)}</b> '
+            f'<small>{_e(g.kind)}</small> <span class="badge {_e(status.replace(" ", "-"))}">'
+            f"{_e(status)}</span><div>“{_e(g.text)}”</div></li>"
+        )
+    for kind in ("events", "stances"):
+        for g in getattr(gold, kind):
+            fields = " · ".join(str(v) for v in g.model_dump().values() if v)
+            rows.append(f'<li class="gold other"><small>{kind[:-1]}</small> {_e(fields)}</li>')
+    return "\n".join(rows)
+
+
+def _meta_html(s: Summary) -> str:
+    m = s.meta
+    rows = [
+        ("model", m.model),
+        ("prompts", m.prompt_version),
+        ("steps", ", ".join(getattr(m, "steps", None) or KINDS)),
+        ("seconds", ", ".join(f"{k} {v:.2f}" for k, v in m.timings.items())),
+        ("tokens", f"{m.usage.prompt_tokens} prompt + {m.usage.completion_tokens} output, "
+                   f"{m.usage.calls} calls"),
+        ("dropped", ", ".join(f"{k}: {v}" for k, v in m.dropped.items()) or "none"),
+        ("failed steps", ", ".join(m.failures) or "none"),
+        ("cached", "yes" if m.cached else "no"),
+    ]  # fmt: skip
+    table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    drops = "".join(
+        f"<tr><td>{_e(d.record)}</td><td>{_e(d.reason)}</td><td>{_e(d.value)}</td></tr>"
+        for d in m.drops
+    )
+    drops_html = (
+        f'<details class="drops"><summary>{len(m.drops)} dropped proposal(s)</summary>'
+        f"<table><tr><th>record</th><th>reason</th><th>value</th></tr>{drops}</table></details>"
+        if m.drops
+        else ""
+    )
+    return f'<table class="meta">{table}</table>{drops_html}'
+
+
+def _section(n: int, entry: Entry, colours: dict[str, str]) -> str:
+    s = entry.summary
+    head = f'<h2 id="a{n}">{_e(entry.id)}</h2>'
+    if entry.error:
+        error = f'<p class="error">error: {_e(entry.error)}</p>'
+        return f'<section class="article">{head}{error}</section>'
+    assert s is not None
+    gold_status: dict[int, str] = {}
+    pred_status: dict[int, str] = {}
+    if entry.gold is not None:
+        gold_status, pred_status = _gold_matches(s, entry.gold)
+    if entry.text is None:
+        body = '<p class="note">The article text was not given: records are listed without ' \
+               "highlights (give --article, --articles or --gold).</p>"  # fmt: skip
+    else:
+        body = f'<div class="text">{_article_html(entry.text, _marks(n, entry, colours))}</div>'
+    counts = ", ".join(f"{len(getattr(s, k))} {k}" for k in KINDS)
+    panel = f'<h3>Records <small>{_e(counts)}</small></h3><ol class="records">' \
+            f"{_record_items(n, s, colours, pred_status)}</ol>"  # fmt: skip
+    if entry.gold is not None:
+        panel = (
+            '<div class="side"><div><h3>Gold</h3><ol class="goldlist">'
+            f"{_gold_list(n, entry.gold, gold_status)}</ol></div><div>{panel}</div></div>"
+        )
+    return (
+        f'<section class="article">{head}<div class="cols"><div class="left">{body}</div>'
+        f'<div class="right">{panel}{_meta_html(s)}</div></div></section>'
+    )
+
+
+_CSS = """
+body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+header{padding:.6em 1.2em;background:#263238;color:#fff}
+header h1{font-size:1.1em;margin:0}
+nav{padding:.4em 1.2em;font-size:.9em}
+section.article{padding:.5em 1.2em;border-bottom:1px solid #ddd}
+.cols{display:flex;gap:1.5em;align-items:flex-start}
+.left{flex:3;min-width:0}.right{flex:2;min-width:0;position:sticky;top:0;max-height:100vh;overflow:auto}
+.text{white-space:pre-wrap;background:#fff;padding:1em;border:1px solid #e0e0e0;border-radius:4px}
+mark{background:none;color:inherit;padding:0}
+mark.quote{border-radius:2px}
+mark.event{text-decoration:underline 2px #1565c0;text-underline-offset:3px}
+mark.stance{text-decoration:underline dotted 2px #6a1b9a;text-underline-offset:5px}
+mark.event.stance{text-decoration:underline double 2px #1565c0}
+mark.miss{outline:2px dashed #c62828;outline-offset:1px}
+mark.focus{box-shadow:0 0 0 3px #ff6f00;transition:box-shadow .2s}
+ol.records,ol.goldlist{padding-left:1.4em}
+li.rec{cursor:pointer;margin:.25em 0;padding:.15em .3em;border-radius:3px}
+li.rec:hover,li.rec.active{background:#eceff1}
+li.event{border-left:3px solid #1565c0}li.stance{border-left:3px dotted #6a1b9a}
+.sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;
+  border:1px solid #999}
+.badge{font-size:.75em;padding:0 .4em;border-radius:8px;background:#eee}
+.badge.missed,.badge.extra{background:#ffcdd2}.badge.wrong-speaker{background:#ffe0b2}
+.badge.ok{background:#c8e6c9}
+.pol{font-size:.8em;padding:0 .3em;border-radius:3px;background:#eee}
+.pol.support{background:#c8e6c9}.pol.oppose{background:#ffcdd2}.pol.mixed{background:#ffe0b2}
+.side{display:flex;gap:1em}.side>div{flex:1;min-width:0}
+table.meta{font-size:.85em;border-collapse:collapse}table.meta th{text-align:left;padding-right:1em}
+.drops table{font-size:.8em;border-collapse:collapse}
+.drops td,.drops th{border:1px solid #ddd;padding:2px 4px}
+.error{color:#b71c1c}.note{color:#555;font-style:italic}
+.legend span{margin-right:1em}
+"""
+
+_JS = """
+document.addEventListener('click', function (ev) {
+  var li = ev.target.closest('[data-target]');
+  if (!li) return;
+  var target = document.getElementById(li.getAttribute('data-target'));
+  if (!target) return;
+  document.querySelectorAll('mark.focus').forEach(function (m) { m.classList.remove('focus'); });
+  document.querySelectorAll('li.active').forEach(function (m) { m.classList.remove('active'); });
+  var rid = li.getAttribute('data-target');
+  document.querySelectorAll('mark[data-r]').forEach(function (m) {
+    if (m.getAttribute('data-r').split(' ').indexOf(rid) >= 0) m.classList.add('focus');
+  });
+  li.classList.add('active');
+  target.scrollIntoView({block: 'center'});
+});
+document.addEventListener('keydown', function (ev) {
+  if (ev.key === 'Enter' && ev.target.matches('[data-target]')) ev.target.click();
+});
+"""
+
+
+def page(entries: Sequence[Entry], title: str = "summariser") -> str:
+    """The whole HTML page for `entries` (one article for `run`, many for batch and eval)."""
+    colours = _speaker_colours(entries)
+    legend = "".join(
+        f'<span><span class="sw" style="background:{c}"></span>{_e(name or "(unknown)")}</span>'
+        for name, c in colours.items()
+    )
+    nav = ""
+    if len(entries) > 1:
+        links = " · ".join(f'<a href="#a{n}">{_e(e.id)}</a>' for n, e in enumerate(entries))
+        nav = f"<nav>{len(entries)} articles: {links}</nav>"
+    sections = "\n".join(_section(n, e, colours) for n, e in enumerate(entries))
+    csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+           "img-src data:")  # fmt: skip
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        f'<header><h1>{_e(title)}</h1><div class="legend">speakers: {legend} '
+        "<span><u>event evidence</u></span> <span>stance evidence (dotted)</span></div>"
+        f"</header>{nav}\n{sections}\n<script>{_JS}</script></body></html>\n"
+    )
