@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from summariser.api import summarise
+    from summariser.api import asummarise, summarise
     from summariser.backends import ChatBackend
     from summariser.errors import SummariserError
     from summariser.schemas import Event, Meta, Quote, Stance, Summary
@@ -22,12 +22,14 @@ __all__ = [
     "Stance",
     "Summary",
     "SummariserError",
+    "asummarise",
     "summarise",
 ]
 __version__ = "0.1.0"
 
 _HOME = {
     "summarise": "summariser.api",
+    "asummarise": "summariser.api",
     "ChatBackend": "summariser.backends",
     "SummariserError": "summariser.errors",
     "Event": "summariser.schemas",
