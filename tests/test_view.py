@@ -1,0 +1,272 @@
+"""`summarise view`: the HTML page, its escaping, and a real browser (Playwright + chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summariser.cli import app
+from summariser.evals.gold import GoldFile, GoldQuote
+from summariser.schemas import Drop, Event, Meta, Quote, Stance, Summary
+from summariser.view import Entry, page
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+# Written for these tests. Long enough that the last records sit below the first screen.
+FILLER = "\n\n".join(
+    f"Paragraph {n} of the council report lists routine items on parking, bins and lighting."
+    for n in range(1, 40)
+)
+ARTICLE = (
+    "Harbour council votes to close two libraries\n\n"
+    "The council voted on Tuesday to close two libraries in the harbour district. "
+    "“We cannot keep every building open,” said council leader Margaret Hollis.\n\n"
+    "Opposition leader Tom Reyes opposes the closures. "
+    "“This is a <script>alert('x')</script> day for readers,” Reyes said.\n\n"
+    + FILLER
+    + "\n\nThe library trust will appeal the decision in March. "
+    "“We will take it to court,” said trust chair Ana Lopez."
+)
+
+
+def span(text: str, part: str) -> tuple[int, int]:
+    start = ARTICLE.index(part)
+    return start, start + len(part)
+
+
+def quote(text: str, speaker: str, cue: str = "said") -> Quote:
+    a, b = span(ARTICLE, text)
+    return Quote(text=text, speaker=speaker, kind="direct", cue=cue, start=a, end=b, spans=[(a, b)])
+
+
+def sentence(text: str) -> tuple[str, int, int]:
+    a, b = span(ARTICLE, text)
+    return text, a, b
+
+
+def summary() -> Summary:
+    ev1, a1, b1 = sentence(
+        "The council voted on Tuesday to close two libraries in the harbour district."
+    )
+    ev2, a2, b2 = sentence("The library trust will appeal the decision in March.")
+    st, a3, b3 = sentence("Opposition leader Tom Reyes opposes the closures.")
+    return Summary(
+        quotes=[
+            quote("We cannot keep every building open", "Margaret Hollis"),
+            quote("This is a <script>alert('x')</script> day for readers", "Tom Reyes"),
+            quote("We will take it to court", "Ana Lopez"),
+        ],
+        events=[
+            Event(
+                actor="The council",
+                action="voted to close",
+                target="two libraries",
+                when="on Tuesday",
+                where="the harbour district",
+                evidence=ev1,
+                start=a1,
+                end=b1,
+            ),
+            Event(
+                actor="The library trust",
+                action="will appeal",
+                target="the decision",
+                when="in March",
+                where=None,
+                evidence=ev2,
+                start=a2,
+                end=b2,
+            ),
+        ],  # fmt: skip
+        stances=[
+            Stance(
+                holder="Tom Reyes",
+                target="the closures",
+                polarity="oppose",
+                evidence=st,
+                start=a3,
+                end=b3,
+            )
+        ],  # fmt: skip
+        meta=Meta(
+            model="fake:scripted",
+            prompt_version="test",
+            timings={"total": 1.25},
+            dropped={"pronoun": 1},
+            drops=[Drop(record="quote", reason="pronoun", value="<b>he</b>")],
+        ),  # fmt: skip
+    )
+
+
+class Tags(HTMLParser):
+    """Every start tag and attribute on the page, for structural assertions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_article_text_is_escaped_and_the_page_loads_nothing():
+    html = page([Entry("a1", ARTICLE, summary())])
+    found = tags(html)
+    assert [t for t, _ in found].count("script") == 1  # ours only; the article's is text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "<b>he</b>" not in html and "&lt;b&gt;he&lt;/b&gt;" in html  # dropped values too
+    assert not any(t in ("link", "img", "iframe") for t, _ in found)
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from the network
+    assert "default-src 'none'" in html  # and the browser is told so
+
+
+def test_every_record_has_one_anchor_and_marked_segments():
+    s = summary()
+    html = page([Entry("a1", ARTICLE, s)])
+    found = tags(html)
+    anchors = [a["id"] for t, a in found if t == "span" and a.get("class") == "anchor"]
+    assert sorted(anchors) == sorted([f"a0-q{i}" for i in (1, 2, 3)] + ["a0-e1", "a0-e2", "a0-s1"])
+    covered = {r for t, a in found if t == "mark" for r in (a.get("data-r") or "").split()}
+    assert covered == set(anchors)
+    targets = [a["data-target"] for t, a in found if t == "li" and "rec" in (a.get("class") or "")]
+    assert sorted(targets) == sorted(anchors)
+    # the three speakers get three colours
+    colours = {
+        a.get("style") for t, a in found if t == "mark" and "quote" in (a.get("class") or "")
+    }
+    assert len(colours) == 3
+
+
+def test_marked_text_reassembles_the_article():
+    html = page([Entry("a1", ARTICLE, summary())])
+    body = re.search(r'<div class="text">(.*?)</div>', html, re.S).group(1)
+    import html as html_lib
+
+    assert html_lib.unescape(re.sub(r"<[^>]+>", "", body)) == ARTICLE
+
+
+def test_gold_beside_predictions_marks_misses_and_wrong_speakers():
+    s = summary()
+    quotes = [
+        ("We cannot keep every building open", "Margaret Hollis"),  # right
+        ("This is a <script>alert('x')</script> day for readers", "Ana Lopez"),  # wrong speaker
+        ("Paragraph 3 of the council report", "Clerk Jo Bell"),  # not predicted
+    ]
+    gold = GoldFile(
+        id="a1", article=ARTICLE, quotes=[GoldQuote(text=t, speaker=p) for t, p in quotes]
+    )
+    s.quotes = s.quotes[:2]
+    html = page([Entry("a1", ARTICLE, s, gold=gold)])
+    found = tags(html)
+    gold_items = [
+        a.get("class") for t, a in found if t == "li" and "gold" in (a.get("class") or "")
+    ]
+    assert gold_items == ["gold ok", "gold wrong-speaker", "gold missed"]
+    misses = [a for t, a in found if t == "mark" and "miss" in (a.get("class") or "")]
+    assert len(misses) == 1 and misses[0]["data-r"] == "a0-g3"
+
+
+def test_cli_view_of_a_run_json_and_of_batch_results(tmp_path):
+    article = tmp_path / "harbour.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    run_json = tmp_path / "run.json"
+    run_json.write_text(summary().model_dump_json(indent=2))
+    runner = CliRunner()
+    r = runner.invoke(app, ["view", str(run_json), "--article", str(article)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("<!DOCTYPE html>") and r.stdout.count('class="anchor"') == 6
+
+    results = tmp_path / "results.jsonl"
+    error = {"type": "BackendError", "message": "HTTP 500"}
+    lines = [{"id": "harbour.txt", "summary": summary().model_dump()}, {"id": "b", "error": error}]
+    results.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    out = tmp_path / "page.html"
+    r = runner.invoke(app, ["view", str(results), "--articles", str(tmp_path), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    assert html.count('class="anchor"') == 6 and "error: HTTP 500" in html
+    assert "wrote" in r.stderr and r.stdout == ""
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "summary": {"quotes": 5}}\n')
+    r = runner.invoke(app, ["view", str(bad)])
+    assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_run_format_html_gives_the_same_page(tmp_path, seed):
+    from tests.server import ScriptedServer
+    from tests.test_openai_http import KEY
+
+    path = tmp_path / "seed.txt"
+    path.write_text(seed, encoding="utf-8")
+    with ScriptedServer() as srv:
+        r = CliRunner().invoke(app, ["run", str(path), "-m", "openai:t", "--base-url", srv.url,
+                                     "--api-key", KEY, "--steps", "quotes", "-f", "html",
+                                     "--no-cache", "--no-log"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    marks = {x for t, a in tags(r.stdout) if t == "span" and a.get("class") == "anchor"
+             for x in [a["id"]]}  # fmt: skip
+    assert marks and all(m.startswith("a0-q") for m in marks)  # quotes only were asked for
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+def test_in_a_real_browser(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    s = summary()
+    path = tmp_path / "page.html"
+    path.write_text(page([Entry("harbour", ARTICLE, s)]), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1200, "height": 700})
+            requests: list[str] = []
+            tab.on("request", lambda req: requests.append(req.url))
+            dialogs: list[str] = []
+            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            tab.goto(path.as_uri())
+            n_records = len(s.quotes) + len(s.events) + len(s.stances)
+            assert tab.locator("span.anchor").count() == n_records
+            assert tab.locator("li.rec").count() == n_records
+            # every record has at least one visible highlighted segment
+            for rid in tab.eval_on_selector_all("span.anchor", "els => els.map(e => e.id)"):
+                assert tab.locator(f'mark[data-r~="{rid}"]').first.is_visible()
+            assert tab.locator("mark.quote").count() >= len(s.quotes)
+
+            last = tab.locator('li.rec[data-target="a0-q3"]')
+            assert not _in_view(tab, "a0-q3")  # the last quote starts below the first screen
+            last.click()
+            tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+            assert _in_view(tab, "a0-q3")
+            focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+            assert "".join(focused) == "We will take it to court"
+            assert dialogs == []  # the article's <script> never ran
+            assert requests == [path.as_uri()]  # and the page asked for nothing else
+            tab.screenshot(path=str(tmp_path / "page.png"), full_page=False)
+            assert (tmp_path / "page.png").stat().st_size > 10_000
+        finally:
+            browser.close()
+
+
+def _in_view(tab, anchor_id: str) -> bool:
+    return tab.evaluate(
+        """id => { const m = document.querySelector(`mark[data-r~="${id}"]`);
+                   const r = m.getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }""",
+        anchor_id,
+    )
