@@ -70,6 +70,8 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests answered at once
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -91,6 +93,15 @@ class ScriptedServer:
                     server.requests.append(request)
                     server.headers.append(dict(self.headers))
                     reply = server.replies.pop(0) if server.replies else None
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer(request, reply)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _answer(self, request: dict[str, Any], reply: Reply | None) -> None:
                 if reply is None:
                     reply = server.default(request) if server.default else empty_reply(request)
                 if reply.delay:

@@ -168,3 +168,144 @@ def test_200_json_ignoring_the_schema_is_reasked_then_recorded(seed):
         s = extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
     assert len(speakers_step(srv)) == 3  # first try + 2 re-asks, no more
     assert "Speakers: no valid answer after 3 attempts" in s.meta.failures[0]
+
+
+# --- issue 12: items 8, 9 and settings that used to end in tracebacks ------------------------
+
+
+@pytest.mark.parametrize("ctype", ["text/html", "text/html; charset=utf-8", "text/plain"])
+def test_200_html_page_is_a_backend_error_never_reasked(seed, monkeypatch, ctype):
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
+    page = Reply(body=b"<html><body>Bad gateway</body></html>", content_type=ctype)
+    with ScriptedServer([page] * 6) as srv, pytest.raises(BackendError, match="malformed"):
+        extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+    assert len(srv.requests) == 2  # the transport's 2 attempts; no re-ask on top
+
+
+def test_200_html_page_in_a_batch_is_an_error_line_and_retried(seed, monkeypatch, tmp_path):
+    from summariser.batch import read_articles, run_batch
+
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": seed}) + "\n")
+    out = tmp_path / "out.jsonl"
+    page = Reply(body=b"<html>proxy error</html>", content_type="text/html")
+    with ScriptedServer([page]) as srv:
+        b = backend(srv.url)
+        tally = run_batch(read_articles(src), b, out, steps=("quotes",), cache=False)
+        assert tally.errors == 1 and tally.summaries == 0
+        assert json.loads(out.read_text())["error"]["type"] == "BackendError"
+        tally = run_batch(read_articles(src), b, out, steps=("quotes",), cache=False,
+                          retry_errors=True)  # fmt: skip
+    assert tally.summaries == 1 and "summary" in json.loads(out.read_text())
+
+
+def test_trickled_body_cannot_outlive_the_timeout(seed, monkeypatch):
+    import time
+
+    monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
+    # ~400 bytes at 20 ms each: 8 s of body, every read well inside the 1 s read timeout
+    with ScriptedServer([Reply(SPEAKERS, trickle=0.02)]) as srv:
+        t0 = time.monotonic()
+        with pytest.raises(BackendError, match="APITimeoutError"):
+            extract(seed, backend(srv.url), steps=["quotes"])
+        took = time.monotonic() - t0
+    assert took < 1.6, took
+
+
+def test_trickled_body_within_the_timeout_is_an_answer(seed, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "5")
+    with ScriptedServer([Reply(SPEAKERS, trickle=0.001)]) as srv:
+        s = extract(seed, backend(srv.url), steps=["quotes"])
+    assert len(s.quotes) == 8 and len(srv.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("SUMMARISER_HTTP_ATTEMPTS", "five"),
+        ("SUMMARISER_HTTP_ATTEMPTS", "0"),
+        ("SUMMARISER_HTTP_ATTEMPTS", "2.5"),
+        ("SUMMARISER_HTTP_TIMEOUT", "1s"),
+        ("SUMMARISER_HTTP_TIMEOUT", "0"),
+        ("SUMMARISER_HTTP_TIMEOUT", "nan"),
+        ("SUMMARISER_HTTP_BACKOFF", "x"),
+        ("SUMMARISER_HTTP_BACKOFF", "-1"),
+        ("SUMMARISER_HTTP_BACKOFF", "inf"),
+    ],
+)
+def test_bad_http_settings_are_config_errors_naming_the_variable(monkeypatch, var, value):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ConfigError) as e:
+        backend("http://127.0.0.1:9/v1")
+    assert var in str(e.value) and repr(value) in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://host/v1", "127.0.0.1:8000/v1", "http://"])
+def test_bad_base_url_is_a_config_error(url):
+    with pytest.raises(ConfigError, match="--base-url"):
+        backend(url)
+
+
+def test_bad_settings_are_one_line_at_the_command_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Ana Lopez said the plan works.\n")
+    env = {**os.environ, "OPENAI_API_KEY": KEY, "SUMMARISER_HTTP_TIMEOUT": "1s"}
+    for extra_env, args in [
+        ({"SUMMARISER_HTTP_TIMEOUT": "1s"}, []),
+        ({}, ["--base-url", "http://[::1"]),
+    ]:
+        p = subprocess.run(
+            [sys.executable, "-m", "summariser", "run", str(article), "-m", "openai:x",
+             "--no-cache", *args],
+            env={**env, "SUMMARISER_HTTP_TIMEOUT": "120", **extra_env},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert p.returncode != 0 and p.stdout == ""
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert "Traceback" not in p.stderr and KEY not in p.stderr
+
+
+def test_async_transport_retries_and_deadline(seed, monkeypatch):
+    import asyncio
+    import time
+
+    from summariser.backends import openai_compat
+
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
+    monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "0.5")
+    request = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+
+    async def go(url: str) -> tuple[object, float]:
+        t = openai_compat.AsyncTransport(openai_compat.settings("m", api_key=KEY, base_url=url))
+        t0 = time.monotonic()
+        try:
+            return await t.create(**request), time.monotonic() - t0
+        except BackendError as e:
+            return e, time.monotonic() - t0
+        finally:
+            await t.aclose()
+
+    replies = [Reply(status=503, body=b'{"error": {"message": "busy"}}'),
+               Reply(status=429, headers={"retry-after": "0.2"}, body=b"{}"),
+               Reply('{"ok": 1}')]  # fmt: skip
+    with ScriptedServer(replies) as srv:
+        answer, took = asyncio.run(go(srv.url))
+    assert len(srv.requests) == 3 and answer.choices[0].message.content == '{"ok": 1}'
+    assert took >= 0.2  # Retry-After honoured
+
+    with ScriptedServer([Reply('{"ok": 1}', trickle=0.02)] * 3) as srv:
+        err, took = asyncio.run(go(srv.url))
+    assert isinstance(err, BackendError) and "APITimeoutError" in str(err)
+    assert len(srv.requests) == 3 and took < 3 * 0.5 + 1.0
+
+    page = Reply(body=b"<html>hi</html>", content_type="text/html")
+    with ScriptedServer([page] * 3) as srv:
+        err, _ = asyncio.run(go(srv.url))
+    assert isinstance(err, BackendError) and "malformed" in str(err) and KEY not in str(err)
