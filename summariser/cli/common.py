@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from summariser.backends import ChatBackend
+    from summariser.logs import CallLog
 
 # Exit codes (documented in --help and the README).
 OK, ERROR, USAGE, PARTIAL, INTERRUPTED = 0, 1, 2, 3, 130
@@ -270,6 +271,21 @@ def watch(backend: ChatBackend) -> ChatBackend:
     if OUTPUT.verbose and hasattr(backend, "observers") and show_call not in backend.observers:
         backend.observers.append(show_call)
     return backend
+
+
+def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:
+    """The call log, or None (disabled, or the database cannot be opened: said on stderr)."""
+    if not enabled:
+        return None
+    import sqlite3
+
+    from summariser.logs import CallLog, db_path
+
+    try:
+        return CallLog(secrets=secrets)
+    except (OSError, sqlite3.Error) as e:
+        say(f"warning: not logging model calls: {db_path()}: {e}")
+        return None
 
 
 def parse_steps(steps: str) -> tuple[str, ...]:

@@ -11,6 +11,9 @@ import typer
 from summariser.cli.app import app
 from summariser.cli.common import (
     ALL_STEPS,
+    ERROR,
+    OUTPUT,
+    PARTIAL,
     BaselineOpt,
     ConcurrencyOpt,
     KeyOpt,
@@ -26,8 +29,20 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_log,
+    out,
     parse_steps,
+    say,
 )
+from summariser.errors import SummariserError
+
+AllowFailuresOpt = Annotated[
+    bool,
+    typer.Option("--allow-failures", help="Exit 0 even when some articles failed (scored as 0)."),
+]
+OptInLogOpt = Annotated[
+    bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
+]
 
 if TYPE_CHECKING:
     from summariser.evals.run import Item, Report
@@ -61,8 +76,13 @@ def _evaluate(
     no_cache: bool,
     report_dir: Path | None,
     quote_kinds: set[str] | None = None,
+    log: bool = False,
+    command: str = "eval",
 ) -> Report:
-    """Run an eval with a progress bar, appending predictions.jsonl as articles finish."""
+    """Run an eval with a progress bar, appending predictions.jsonl as articles finish.
+
+    With `log`, every model call goes to the call log under one run for the whole eval.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -76,39 +96,60 @@ def _evaluate(
     from summariser.paths import JsonlAppender
 
     backend = open_backend(model, api_key, base_url)
-    log = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
+    calls = open_log(log, api_key)
+    run_id = calls.start(command, backend.name, source, None, steps) if calls else 0
+    if calls:
+        backend = calls.watch(backend, run_id)
+    predictions = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
     if report_dir:
         (report_dir / "predictions.jsonl").write_text("")  # one run per report folder
+    status = "interrupted"
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TimeRemainingColumn(), console=err(), transient=True,
+        disable=OUTPUT.quiet,
     ) as bar:  # fmt: skip
         task = bar.add_task(f"eval {backend.name}", total=len(items))
 
         def done(item: Item, summary: Summary | None, error: str | None) -> None:
-            if log:
+            if predictions:
                 record = {"id": item.id, **({"summary": summary.model_dump()} if summary
                                             else {"error": {"message": error}})}  # fmt: skip
-                log.write(json.dumps(record, ensure_ascii=False))
+                predictions.write(json.dumps(record, ensure_ascii=False))
             bar.advance(task)
 
         try:
-            return evaluate(
+            report = evaluate(
                 items, backend, source=source, steps=steps, concurrency=concurrency,
                 cache=not no_cache, on_result=done, quote_kinds=quote_kinds,
             )  # fmt: skip
+            status = f"{report.failed} articles failed" if report.failed else "ok"
+            return report
+        except SummariserError as e:
+            status = f"error: {e}"
+            raise
         finally:
-            if log:
-                log.close()
+            if predictions:
+                predictions.close()
+            if calls:
+                calls.finish(run_id, status)
+                calls.close()
 
 
 def _finish(
-    report: Report, report_dir: Path | None, baseline: Path | None, gates: list[str] | None
+    report: Report,
+    report_dir: Path | None,
+    baseline: Path | None,
+    gates: list[str] | None,
+    allow_failures: bool,
 ) -> None:
-    """Print the tables and verdict, write the report files, exit 1 on a failed gate."""
+    """Print the tables and verdict (stdout), write the report files, set the exit code.
+
+    Exit 1 when a --min gate fails, else 3 when articles failed (unless --allow-failures).
+    """
     from summariser.errors import InputError
     from summariser.evals import report as eval_report
-    from summariser.evals.run import Report, check_gates, compare
+    from summariser.evals.run import Report, article_failures, check_gates, compare
 
     bars = parse_gates(gates or [])
     unknown = [g for g in bars if g not in report.metrics]
@@ -127,16 +168,20 @@ def _finish(
         deltas = compare(report, before)
     if report_dir:
         eval_report.write(report, report_dir, deltas)
-    console = err()
+    console = out()
     for table in eval_report.tables(report, deltas):
         console.print(table)
     failed = check_gates(report, bars)
+    lost = [] if allow_failures else article_failures(report)
     worse = [d["metric"] for d in deltas or [] if d["regressed"]]
-    typer.echo(eval_report.verdict(report, failed, worse), err=True)
+    print(eval_report.verdict(report, failed + lost, worse))
     if report_dir:
-        typer.echo(f"wrote {report_dir}/report.json, report.md, predictions.jsonl", err=True)
+        say(f"wrote {report_dir}/report.json, report.md, predictions.jsonl")
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(ERROR)
+    if lost:
+        say("articles failed (listed in the report): exit code 3; --allow-failures to accept")
+        raise typer.Exit(PARTIAL)
 
 
 @app.command("eval")
@@ -151,19 +196,28 @@ def eval_cmd(
     gates: MinOpt = None,
     steps: StepsOpt = ALL_STEPS,
     no_cache: NoCacheOpt = False,
+    allow_failures: AllowFailuresOpt = False,
+    allow_outside: Annotated[
+        bool,
+        typer.Option("--allow-outside", help="Let gold article_path point outside the folder."),
+    ] = False,
+    log: OptInLogOpt = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
-    """Score the model against gold files; print tables and a verdict; gate with --min."""
+    """Score the model against gold files; print tables and a verdict; gate with --min.
+
+    Exit 1 below a --min gate; 3 when articles failed (scored as zero) unless --allow-failures.
+    """
     configure_output(verbose, quiet)
     chosen = parse_steps(steps)
     with failures(api_key):
         from summariser.evals.run import load_items
 
-        items = load_items(gold)
+        items = load_items(gold, allow_outside=allow_outside)
         result = _evaluate(items, str(gold), chosen, model, api_key, base_url, concurrency,
-                           no_cache, report)  # fmt: skip
-        _finish(result, report, baseline, gates)
+                           no_cache, report, log=log)  # fmt: skip
+        _finish(result, report, baseline, gates, allow_failures)
 
 
 @app.command("eval-polnear")
@@ -184,6 +238,8 @@ def eval_polnear(
         ),
     ] = True,
     no_cache: NoCacheOpt = False,
+    allow_failures: AllowFailuresOpt = False,
+    log: OptInLogOpt = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
@@ -195,5 +251,6 @@ def eval_polnear(
         items = polnear.load(folder, limit)
         kinds = {"direct"} if direct else None
         result = _evaluate(items, str(folder), ("quotes",), model, api_key, base_url, concurrency,
-                           no_cache, report, kinds)  # fmt: skip
-        _finish(result, report, baseline, gates)
+                           no_cache, report, kinds, log=log,
+                           command="eval-polnear")  # fmt: skip
+        _finish(result, report, baseline, gates, allow_failures)

@@ -28,6 +28,7 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_log,
     out,
     parse_steps,
     say,
@@ -35,7 +36,6 @@ from summariser.cli.common import (
 from summariser.errors import SummariserError
 
 if TYPE_CHECKING:
-    from summariser.logs import CallLog
     from summariser.schemas import Summary
 
 
@@ -44,21 +44,6 @@ LogOpt = Annotated[
     bool,
     typer.Option("--log/--no-log", help="Record every model call in the log (`summarise logs`)."),
 ]
-
-
-def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:
-    """The call log, or None (disabled, or the database cannot be opened: said on stderr)."""
-    if not enabled:
-        return None
-    import sqlite3
-
-    from summariser.logs import CallLog, db_path
-
-    try:
-        return CallLog(secrets=secrets)
-    except (OSError, sqlite3.Error) as e:
-        say(f"warning: not logging model calls: {db_path()}: {e}")
-        return None
 
 
 @app.command()
