@@ -84,8 +84,9 @@ def logs_show(
 
 
 @logs_app.command("path")
-def logs_path() -> None:
+def logs_path(verbose: VerboseOpt = 0, quiet: QuietOpt = False) -> None:
     """Print where the log database is ($SUMMARISER_LOGS_DB to move it)."""
+    configure_output(verbose, quiet)
     from summariser import logs
 
     print(logs.db_path())

@@ -162,8 +162,11 @@ def schema(
     name: Annotated[
         SchemaName, typer.Argument(help="summary (run's JSON) or batch-line (one batch line).")
     ] = SchemaName.summary,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
 ) -> None:
     """Print the JSON Schema of a Summary (run's output) or of one `batch` output line."""
+    configure_output(verbose, quiet)
     from summariser.schemas import Summary
 
     if name is SchemaName.summary:
