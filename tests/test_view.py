@@ -270,3 +270,22 @@ def _in_view(tab, anchor_id: str) -> bool:
                    return r.top >= 0 && r.bottom <= window.innerHeight; }""",
         anchor_id,
     )
+
+
+def test_cli_view_of_eval_predictions_with_gold(tmp_path):
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    gold = {"id": "harbour", "article": ARTICLE, "quotes": [
+        {"text": "We cannot keep every building open", "speaker": "Margaret Hollis"},
+        {"text": "We will take it to court", "speaker": "Tom Reyes"},
+    ]}  # fmt: skip
+    (gold_dir / "harbour.json").write_text(json.dumps(gold))
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text(json.dumps({"id": "harbour", "summary": summary().model_dump()}) + "\n")
+    r = CliRunner().invoke(app, ["view", str(predictions), "--gold", str(gold_dir)])
+    assert r.exit_code == 0, r.output
+    found = tags(r.stdout)
+    gold_items = [a["class"] for t, a in found if t == "li" and "gold" in (a.get("class") or "")]
+    assert gold_items == ["gold ok", "gold wrong-speaker"]
+    extra = [a for t, a in found if t == "span" and "extra" in (a.get("class") or "")]
+    assert len(extra) == 1  # the Tom Reyes quote no gold holds
