@@ -26,18 +26,16 @@ from summariser.errors import InputError
 from summariser.grounding import Quotation, Span
 from summariser.schemas import (
     Event,
-    EventDraft,
-    EventDrafts,
     Meta,
     OptionalSpeaker,
     Quote,
     Stance,
-    StanceDraft,
-    StanceDrafts,
     Summary,
     attribution_model,
 )
-from summariser.steps import Context, Piece, RecordKind, make_piece, reason
+from summariser.steps import Context, Piece, make_piece, reason
+from summariser.steps import events as event_step
+from summariser.steps import stances as stance_step
 from summariser.text.document import parse
 from summariser.text.spans import chunks
 
@@ -94,20 +92,26 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     quotes: list[Quote] = []
     events: list[Event] = []
     stances: list[Stance] = []
-    candidates = _candidates(run, quotations, reported)
+    candidates = _candidates(run, quotations, reported) if "quotes" in wanted else []
+    event_found = event_step.candidates(run) if "events" in wanted else []
+    stance_found = stance_step.candidates(run) if "stances" in wanted else []
+    run.add_time("candidates", time.perf_counter() - started - run.timings["parse"])
     assigned: set[int] = set()
     for piece in pieces:
+        mine: list[Quote] = []
         if "quotes" in wanted:
-            mine = [
+            found = [
                 c for i, c in enumerate(candidates)
                 if i not in assigned and piece.span[0] <= c.start < piece.span[1]
             ]  # fmt: skip
-            assigned |= {candidates.index(c) for c in mine}
-            quotes += _timed(run, "quotes", partial(_quotes, run, piece, mine))
+            assigned |= {candidates.index(c) for c in found}
+            mine = _timed(run, "quotes", partial(_quotes, run, piece, found))
+            quotes += mine
         if "events" in wanted:
-            events += _timed(run, "events", partial(_events, run, piece))
+            events += _timed(run, "events", partial(event_step.extract, run, piece, event_found))
         if "stances" in wanted:
-            stances += _timed(run, "stances", partial(_stances, run, piece))
+            found_here = stance_found + stance_step.from_quotes(run, stance_found, mine)
+            stances += _timed(run, "stances", partial(stance_step.extract, run, piece, found_here))
     run.timings["total"] = time.perf_counter() - started
     return Summary(
         quotes=sorted(_unique(quotes, lambda q: (q.start, q.end)), key=lambda q: q.start),
@@ -223,6 +227,8 @@ def _quotes(run: Context, piece: Piece, candidates: list[_Candidate]) -> list[Qu
             c.final = False
     candidates = [c for c in candidates if c.final is not False]
     ask = [c for c in candidates if c.speaker is None and c.follows is None]
+    if run.model_free:
+        ask = []  # parser-only: what code cannot attribute is left out (and counted)
     answers: dict[int, Any] = {}
     for at in range(0, len(ask), _QUOTES_PER_CALL):
         batch = ask[at : at + _QUOTES_PER_CALL]
@@ -294,99 +300,4 @@ def _salvage_speakers(run: Context, raw: str | None, n: int) -> dict[str, Any]:
         except ValidationError as e:
             run.drop("quote", f"speaker: {reason(e).split(': ', 1)[-1]}", data.get(f"Q{i}"))
             out[f"Q{i}"] = False  # dropped and counted already
-    return out
-
-
-def _list_task(name: str, model: type[BaseModel], item: type[BaseModel], example: dict) -> str:
-    limit = model.model_fields[next(iter(model.model_fields))].metadata[0].max_length
-    return prompts.render(
-        name,
-        limit=limit,
-        fields=prompts.describe_fields(item),
-        shape=prompts.shape(example),
-    )
-
-
-def _drafts(
-    run: Context,
-    piece: Piece,
-    record: RecordKind,
-    name: str,
-    lists: type[BaseModel],
-    item: type[T],
-    example: dict[str, Any],
-    max_tokens: int,
-) -> list[T]:
-    key = next(iter(lists.model_fields))
-    task = _list_task(name, lists, item, example)
-    answer, raw = run.ask(piece, task, lists, max_tokens)
-    if answer is not None:
-        return list(getattr(answer, key))
-    return run.valid_items(piece, record, raw, key, item)
-
-
-def _trusted(run: Context, piece: Piece, record: RecordKind, drafts: list[T]) -> list[T]:
-    """Drafts whose cited sentence is not instruction-like; the others dropped and counted."""
-    kept = []
-    for d in drafts:
-        if getattr(d, "sentence", 0) in piece.untrusted:
-            run.drop(record, "cites instruction-like text", d.model_dump())
-        else:
-            kept.append(d)
-    return kept
-
-
-def _grounded_field(run: Context, value: str | None, within: Span, what: str) -> str | None:
-    """`value` as written in the event's sentence, or None and a counted drop."""
-    if value is None or grounding.is_unknown(value):
-        return None
-    span = grounding.locate(value, run.text, within)
-    if span is None:
-        run.drop("event", f"{what}: not in the cited sentence (field cleared)", value)
-        return None
-    return run.text[span[0] : span[1]]
-
-
-def _events(run: Context, piece: Piece) -> list[Event]:
-    example = {
-        "events": [{"sentence": 1, "actor": "Name", "action": "verb phrase", "target": None,
-                    "when": None, "where": None}]
-    }  # fmt: skip
-    drafts = _drafts(run, piece, "event", "events", EventDrafts, EventDraft, example, 420)
-    out = []
-    for d in _trusted(run, piece, "event", drafts):
-        s, e = _sentence(piece, d.sentence)
-        out.append(
-            Event(
-                actor=grounding.fullest_name(d.actor, run.text),
-                action=d.action.strip(),
-                target=(d.target or "").strip() or None,
-                when=_grounded_field(run, d.when, (s, e), "when"),
-                where=_grounded_field(run, d.where, (s, e), "where"),
-                evidence=run.text[s:e],
-                start=s,
-                end=e,
-            )
-        )
-    return out
-
-
-def _stances(run: Context, piece: Piece) -> list[Stance]:
-    example = {
-        "stances": [{"sentence": 1, "holder": "Name", "target": "issue", "polarity": "support"}]
-    }
-    drafts = _drafts(run, piece, "stance", "stances", StanceDrafts, StanceDraft, example, 260)
-    out = []
-    for d in _trusted(run, piece, "stance", drafts):
-        s, e = _sentence(piece, d.sentence)
-        out.append(
-            Stance(
-                holder=grounding.fullest_name(d.holder, run.text),
-                target=d.target.strip(),
-                polarity=d.polarity,
-                evidence=run.text[s:e],
-                start=s,
-                end=e,
-            )
-        )
     return out

@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     create_model,
-    model_validator,
 )
 
 from summariser import grounding
@@ -175,99 +174,38 @@ def attribution_model(n: int) -> type[BaseModel]:
     return create_model("Speakers", __doc__="The speaker of each numbered quotation.", **fields)
 
 
-def _anchor(
-    draft: Any,
-    info: ValidationInfo,
-    required: dict[str, float],
-    optional: tuple[str, ...] = (),
-    head: str = "",
-) -> None:
-    """Check that the draft's `required` fields are words of its cited sentence.
+@functools.cache
+def event_choice_model(n: int) -> type[BaseModel]:
+    """The answer to "which of candidates E1..En are events": their numbers."""
+    number = Annotated[int, Field(ge=1, le=n)]
+    return create_model(
+        "EventChoice",
+        __doc__="The numbers of the candidates that are events the article reports.",
+        events=(
+            list[number],
+            Field(
+                max_length=n,
+                description="Numbers of the candidates that happened, are happening or are "
+                "planned; leave out what the article says did not or may not happen",
+            ),
+        ),
+    )
 
-    `required` maps field -> the share of its content words that must occur there. Small
-    models often cite a neighbouring sentence number: when another sentence holds the fields
-    (with the optional ones too, if possible), the nearest such sentence is taken instead of
-    re-asking; never to or from an instruction-like sentence (`context["untrusted"]`). The
-    `head` field's first word must be there too (an action's verb). Otherwise ValueError,
-    which the model sees on re-ask.
-    """
-    ctx = _ctx(info)
-    sentences, article = ctx.get("sentences"), ctx.get("article")
-    untrusted = ctx.get("untrusted", frozenset())
-    if draft.sentence in untrusted:
-        return  # dropped by the pipeline, whatever it says
-    if not sentences or article is None or not 1 <= draft.sentence <= len(sentences):
-        return
-    values = {
-        name: getattr(draft, name)
-        for name in (*required, *optional)
-        if getattr(draft, name) and not grounding.is_unknown(getattr(draft, name))
-    }
 
-    def holds(n: int, names: tuple[str, ...]) -> bool:
-        s, e = sentences[n - 1]
-        return all(
-            grounding.words_in(values[k], article[s:e], required.get(k, 2 / 3), k == head)
-            for k in names
-            if k in values
+#: What the model may say of a stance candidate; "none" means it shows no position.
+Verdict = Literal["support", "oppose", "neutral", "mixed", "none"]
+
+
+@functools.cache
+def stance_choice_model(n: int) -> type[BaseModel]:
+    """The answer for stance candidates S1..Sn: each one's polarity, or "none"."""
+    fields: dict[str, Any] = {
+        f"S{i}": (
+            Verdict | None,
+            Field(description=f"The position S{i} shows: support, oppose, neutral, mixed or none"),
         )
-
-    near = sorted(
-        (n for n in range(1, len(sentences) + 1) if n not in untrusted),
-        key=lambda n: abs(n - draft.sentence),
+        for i in range(1, n + 1)
+    }
+    return create_model(
+        "StanceChoice", __doc__="The polarity of each numbered candidate.", **fields
     )
-    for names in ((*required, *optional), tuple(required)):
-        fits = [n for n in near if holds(n, names)]
-        if fits:
-            draft.sentence = fits[0]
-            return
-    s, e = sentences[draft.sentence - 1]
-    name = next(k for k in required if k in values and not holds(draft.sentence, (k,)))
-    raise ValueError(
-        f"{name} {values[name]!r} is not in sentence [{draft.sentence}]: "
-        f"use words from that sentence"
-    )
-
-
-class EventDraft(BaseModel):
-    """Something that happened or will happen, as one sentence of the article states it."""
-
-    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that states it")
-    actor: Name = Field(description="Who acts: a person or organisation named in the article")
-    action: str = Field(max_length=60, description="What they did: a short verb phrase from it")
-    target: str | None = Field(max_length=80, description="Who or what it is done to, or null")
-    when: str | None = Field(max_length=60, description="When, copied from the article, or null")
-    where: str | None = Field(max_length=60, description="Where, copied from the article, or null")
-
-    @model_validator(mode="after")
-    def _in_sentence(self, info: ValidationInfo) -> EventDraft:
-        """Action and target must be words of the cited sentence (when/where are cleared later)."""
-        _anchor(self, info, {"action": 0.5, "target": 2 / 3}, ("when", "where"), head="action")
-        return self
-
-
-class EventDrafts(BaseModel):
-    """The main events the article reports."""
-
-    events: list[EventDraft] = Field(max_length=6)
-
-
-class StanceDraft(BaseModel):
-    """A position someone named in the article takes on an issue, person or proposal."""
-
-    sentence: SentenceNo = Field(description="Number n of the article sentence [n] that shows it")
-    holder: Name = Field(description="Who holds the position: a person or organisation named")
-    target: str = Field(max_length=80, description="What the position is about, in its words")
-    polarity: Polarity = Field(description="support, oppose, neutral or mixed")
-
-    @model_validator(mode="after")
-    def _in_sentence(self, info: ValidationInfo) -> StanceDraft:
-        """What the stance is about must be (half) words of the cited sentence."""
-        _anchor(self, info, {"target": 0.5})
-        return self
-
-
-class StanceDrafts(BaseModel):
-    """The positions people and organisations take in the article."""
-
-    stances: list[StanceDraft] = Field(max_length=5)

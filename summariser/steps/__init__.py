@@ -8,6 +8,7 @@ so a local model reuses its KV cache), grounds the answers and reports what it l
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -16,10 +17,12 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from summariser import grounding, prompts
+from summariser import prompts
 from summariser.backends.base import ChatBackend, ValidationExhausted
 from summariser.errors import ExtractionError
 from summariser.schemas import Drop, Usage
+from summariser.text import injection
+from summariser.text.clauses import Clause, clauses
 from summariser.text.document import Document
 from summariser.text.spans import Span
 
@@ -63,9 +66,7 @@ def make_piece(document: Document, span: Span) -> Piece:
     """The piece of `document` within `span`, with its prompt prefix."""
     text = document.text
     sentences = [s for s in document.sentences if span[0] <= s[0] and s[1] <= span[1]]
-    untrusted = frozenset(
-        n for n, (s, e) in enumerate(sentences, 1) if grounding.instruction_like(text[s:e])
-    )
+    untrusted = injection.untrusted_sentences(text, sentences, document.paragraphs)
     prefix = [
         {"role": "system", "content": prompts.render("system")},
         {"role": "user", "content": prompts.article_block(text, sentences, untrusted)},
@@ -95,6 +96,11 @@ class Context:
     @property
     def text(self) -> str:
         return self.document.text
+
+    @functools.cached_property
+    def clauses(self) -> list[Clause]:
+        """Every clause of the document (parsed once, read by events and stances)."""
+        return clauses(self.document)
 
     @property
     def model_free(self) -> bool:

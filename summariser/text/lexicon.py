@@ -71,6 +71,9 @@ REPORTING_IRREGULAR = frozenset(
     "replying denied denies denying testified testifies testifying".split()
 )
 
+#: Reporting verbs that ask rather than state: a question takes no side.
+QUESTION_VERBS = frozenset("ask wonder inquire enquire query".split())
+
 # --- events ---------------------------------------------------------------------------------
 
 #: Lemmas that carry no event of their own (copulas, auxiliaries, light verbs, perception).
@@ -86,7 +89,12 @@ PLAN_VERBS = frozenset(
 #: Modal auxiliaries: "would meet", "could close" are not (yet) facts.
 MODALS = frozenset("would could might may can should must shall will ought".split())
 #: Negators that turn "met" into "did not meet".
-NEGATIONS = frozenset("not n't never no neither nor without".split())
+NEGATIONS = frozenset("not n't never no neither nor without cannot".split())
+
+#: Prepositions that give a clause's place or time, not what the action is done to.
+CIRCUMSTANCE_PREPOSITIONS = frozenset(
+    "in on at during near after before since until within across throughout amid".split()
+)
 
 # --- stances --------------------------------------------------------------------------------
 
@@ -94,7 +102,7 @@ NEGATIONS = frozenset("not n't never no neither nor without".split())
 SUPPORT_VERBS = frozenset(
     "support back welcome praise endorse urge applaud favour favor champion defend hail "
     "approve commend embrace advocate recommend celebrate congratulate thank "
-    "encourage promote back".split()
+    "encourage promote".split()
 )
 #: Predicates (lemmas) by which a holder takes a side against something.
 OPPOSE_VERBS = frozenset(
@@ -116,3 +124,68 @@ OPPOSE_WORDS = frozenset(
 #: Words by which the article itself says a position is divided or undecided.
 MIXED_WORDS = frozenset("mixed ambivalent divided torn".split())
 NEUTRAL_WORDS = frozenset("neutral undecided impartial abstain abstained".split())
+#: Evaluative words that lean a statement for its subject ("a good relationship").
+POSITIVE_WORDS = frozenset(
+    "good great best better excellent important welcome pleased happy glad proud hope hopeful "
+    "success successful progress positive benefit beneficial right fair strong agree "
+    "agreement confident optimistic determined committed support peace helpful useful "
+    "grateful delighted encouraging promising stable secure safe effective valuable".split()
+)
+#: Evaluative words that lean a statement against its subject ("a dangerous mistake").
+NEGATIVE_WORDS = frozenset(
+    "bad worse worst wrong mistake terrible dangerous threat crisis fail failed failure "
+    "illegal unacceptable unfair concern concerned worried fear afraid disappointed angry "
+    "outrageous shameful disgrace damage harm harmful problem violation violate attack "
+    "against never refuse reject condemn oppose criticise criticize blame corrupt "
+    "superficial irresponsible risk risky undermine destroy war terror terrorism".split()
+)
+
+# --- quotes and speakers (owned by the quotes step: summariser/steps/quotes.py) --------------
+
+#: Nouns for what someone said: "Her message was simple: '...'", "in his statement".
+SPEECH_NOUNS = frozenset(
+    "statement message response reply answer words warning comment comments remarks advice "
+    "verdict retort plea appeal tweet post".split()
+)
+#: Words before a quotation that make it a name or term, not speech ("the so-called 'x'").
+TERM_MARKERS = frozenset(
+    "so-called called dubbed titled entitled named nicknamed labelled labeled branded "
+    "termed hashtag headlined".split()
+)
+#: Reporting verbs whose complement is not the speaker's words ("asked whether ...").
+NOT_REPORTED_SPEECH = frozenset("ask call describe continue post".split())
+#: Head nouns that stand for an organisation ("the company said", "the ministry added").
+ORG_NOUNS = frozenset(
+    "company firm bank union council ministry office department agency government committee "
+    "commission group campaign party developer board trust hospital museum court police "
+    "administration authority organisation organization institute centre center university "
+    "school newspaper paper network channel team club army military service regulator "
+    "watchdog charity association federation league coalition alliance embassy secretariat "
+    "forum corporation business retailer airline operator owner insurer lender".split()
+)
+#: Titles that tell a person's gender ("Mr. Haddad", "Ms Okafor").
+MALE_TITLES = frozenset("mr mr. sir lord king prince father brother".split())
+FEMALE_TITLES = frozenset(
+    "ms ms. mrs mrs. miss dame lady queen princess mother sister madam".split()
+)
+MALE_PRONOUNS = frozenset("he him his himself".split())
+FEMALE_PRONOUNS = frozenset("she her hers herself".split())
+#: Pronouns that stand for an organisation or a group.
+GROUP_PRONOUNS = frozenset("it its they them their itself themselves".split())
+#: Job titles written before a name that are not part of it ("Councillor Nadia Haddad").
+SPEAKER_TITLES = frozenset(
+    "councillor councilman councilwoman alderman commissioner chairman chairwoman chair "
+    "spokesman spokeswoman spokesperson coach director officer detective inspector sergeant "
+    "constable superintendent minister secretary ambassador speaker leader".split()
+)
+#: Nouns that tell a person's gender ("Her brother, Daniel Okafor").
+MALE_NOUNS = frozenset(
+    "brother son father husband uncle nephew grandfather king prince spokesman chairman "
+    "businessman councilman congressman boyfriend widower".split()
+)
+FEMALE_NOUNS = frozenset(
+    "sister daughter mother wife aunt niece grandmother queen princess spokeswoman "
+    "chairwoman businesswoman councilwoman congresswoman girlfriend widow".split()
+)
+#: Prepositions that tie an unnamed speaker to the organisation speaking ("a spokesman for X").
+FOR_ORG = frozenset("for of at from".split())

@@ -1,0 +1,97 @@
+"""Stance candidates by code (each rule on a sentence written for it), lexical polarity, judge."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summariser.backends.fake import FakeBackend
+from summariser.pipeline import extract
+from summariser.steps.stances import lexical
+from tests.test_events import parser_only
+
+
+def stances(text: str) -> list[tuple[str, str, str]]:
+    fake = parser_only()
+    s = extract(text, fake, steps=["stances"])
+    assert fake.calls == []
+    for x in s.stances:
+        assert text[x.start : x.end] == x.evidence
+    return [(x.holder, x.polarity, x.target) for x in s.stances]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lena Fox praised the new tax plan.", ("Lena Fox", "support", "the new tax plan")),
+        ("Lena Fox condemned the raid on the clinic.",
+         ("Lena Fox", "oppose", "the raid on the clinic")),
+        ("Lena Fox called for an inquiry into the fire.",
+         ("Lena Fox", "support", "an inquiry into the fire")),
+        ("Lena Fox warned against cuts to the budget.",
+         ("Lena Fox", "oppose", "cuts to the budget")),
+    ],
+)  # fmt: skip
+def test_stance_verbs_and_phrasal_verbs(text, expected):
+    assert stances(text) == [expected]
+
+
+def test_negation_flips_a_stance_verb():
+    assert stances("Lena Fox did not oppose the merger.") == [("Lena Fox", "support", "the merger")]
+
+
+def test_passive_stance_holder_is_the_agent():
+    assert stances("The plan was backed by Lena Fox.") == [("Lena Fox", "support", "plan")]
+
+
+def test_reported_speech_is_a_stance_with_lexical_polarity():
+    text = "Lena Fox said the cuts were a dangerous mistake."
+    assert stances(text) == [("Lena Fox", "oppose", "the cuts were a dangerous mistake")]
+
+
+def test_quotation_is_the_target_of_its_speaker():
+    text = "“The new school is a great success,” said Ivo Petrov."
+    assert stances(text) == [("Ivo Petrov", "support", "The new school is a great success")]
+
+
+def test_a_question_is_no_stance():
+    assert stances("Ivo Petrov asked whether the school would open.") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "polarity"),
+    [
+        ("a good and fair deal", "support"),
+        ("a dangerous mistake", "oppose"),
+        ("not a good deal", "oppose"),
+        ("we cannot refuse the deal", "support"),
+        ("the council is divided on the deal", "mixed"),
+        ("the minister remains undecided", "neutral"),
+        ("the deal covers three ports", "support"),  # an assertion argues for what it says
+    ],
+)
+def test_lexical_polarity(words, polarity):
+    assert lexical(words) == polarity
+
+
+TOWN = (
+    "Lena Fox praised the new tax plan.\n"
+    "Ivo Petrov said the plan was a dangerous mistake.\n"
+    "Mara Lind said the vote would be on Friday."
+)
+
+
+def test_model_gives_one_polarity_word_per_candidate_and_none_drops():
+    answer = {"S1": "support", "S2": "oppose", "S3": "none"}
+    fake = FakeBackend({"StanceChoice": [json.dumps(answer)]})
+    s = extract(TOWN, fake, steps=["stances"])
+    (call,) = fake.calls
+    task = call["messages"][1]["content"]
+    assert "S1 [1] Lena Fox -> the new tax plan (praised)" in task
+    assert "S3 [3] Mara Lind -> the vote would be on Friday (said)" in task
+    assert [(x.holder, x.polarity) for x in s.stances] == [
+        ("Lena Fox", "support"),
+        ("Ivo Petrov", "oppose"),
+    ]
+    assert s.meta.dropped == {"no position (model)": 1}
