@@ -152,7 +152,7 @@ class ListFormat(str, Enum):
 
 VerboseOpt = Annotated[
     int,
-    typer.Option("--verbose", "-v", count=True,
+    typer.Option("--verbose", "-v", count=True, show_default=False,
                  help="Show model calls on stderr (-vv: library debug logs too)."),
 ]  # fmt: skip
 QuietOpt = Annotated[

@@ -21,6 +21,7 @@ logs_app = typer.Typer(
     help="Every model call: prompts, answers, re-asks and validation errors, per article. "
     "On by default for `run` (--no-log to skip), opt-in with --log for `batch` and `eval`.",
     no_args_is_help=False,
+    rich_markup_mode=None,
 )
 app.add_typer(logs_app, name="logs")
 
