@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from summariser import prompts
 from summariser.backends.base import ChatBackend
@@ -60,4 +61,9 @@ class ResultCache:
             return None
 
     def put(self, key: str, summary: Summary) -> None:
-        atomic_write(self._path(key), summary.model_dump_json())
+        """Store `summary`; one that cannot be written as JSON (a lone surrogate) is not kept."""
+        try:
+            data = summary.model_dump_json()
+        except PydanticSerializationError:
+            return
+        atomic_write(self._path(key), data)

@@ -11,7 +11,7 @@ apply; there is no re-ask offline, so what fails validation is dropped and count
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from summariser import prompts
 from summariser.backends.base import ChatBackend, empty_answer
 from summariser.backends.fake import completion
 from summariser.batch import Article
-from summariser.errors import BackendError, ConfigError, InputError
+from summariser.errors import BackendError, ConfigError, InputError, redact
+from summariser.inputs import path_error
 from summariser.paths import JsonlAppender
 from summariser.pipeline import STEPS, extract
 
@@ -70,10 +71,13 @@ def export(
     template: ChatBackend,
     requests: Path,
     steps: tuple[str, ...] = STEPS,
+    on_skip: Callable[[Article, str], Any] | None = None,
 ) -> tuple[int, int]:
     """Write the batch requests for every article; returns (articles, requests) written.
 
     `template` is the openai: backend the batch will run as (its model name and request shape).
+    An article that cannot be exported (unreadable, or an id that would share custom ids with
+    another, such as 7 and "7") is skipped and reported through `on_skip(article, reason)`.
     """
     provider, _, model = template.name.partition(":")
     if provider != "openai":
@@ -81,14 +85,20 @@ def export(
     req_out = JsonlAppender(requests, fresh=True)
     art_out = JsonlAppender(articles_path(requests), fresh=True)
     n_articles = n_requests = 0
+    labels: dict[str, str] = {}  # custom id prefix -> the article key that uses it
     try:
         for article in articles:
-            if article.error:
+            reason = article.error
+            if reason is None and labels.setdefault(article.label, article.key) != article.key:
+                reason = f"id {article.key} would share custom ids with another: rename one"
+            if reason is not None:
+                if on_skip:
+                    on_skip(article, reason)
                 continue
             lines: list[dict[str, Any]] = []
 
             def record(**kwargs: Any) -> ChatCompletion:
-                custom_id = f"{article.id}::{len(lines)}"  # noqa: B023 - used at once
+                custom_id = f"{article.label}::{len(lines)}"  # noqa: B023 - used at once
                 lines.append({"custom_id": custom_id, "method": "POST", "url": ENDPOINT,  # noqa: B023
                               "body": {"model": model, **kwargs}})  # fmt: skip
                 return _as_answer(kwargs, empty_answer(_schema(kwargs)))
@@ -118,53 +128,104 @@ def load_results(path: Path) -> dict[str, dict[str, Any]]:
                 try:
                     obj = json.loads(raw)
                     results[str(obj["custom_id"])] = obj
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    raise InputError(f"{path} line {n} is not a batch output line") from None
+                except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+                    raise InputError(
+                        f"{path} line {n} is not a batch output line (JSON with a custom_id): "
+                        "give the output file the batch produced"
+                    ) from None
     except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
+        raise path_error(path, e) from None
     return results
 
 
 def replay_backend(
     article: Article, results: dict[str, dict[str, Any]], template: ChatBackend
 ) -> ChatBackend:
-    """A backend that answers the article's n-th request with its batch result."""
+    """A backend that answers the article's n-th request with its batch result.
+
+    Error bodies are redacted with the template's secrets (a server may echo the key).
+    """
     calls = [0]
 
     def create(**kwargs: Any) -> ChatCompletion:
-        custom_id = f"{article.id}::{calls[0]}"
+        custom_id = f"{article.label}::{calls[0]}"
         calls[0] += 1
         line = results.get(custom_id)
         if line is None:
             raise BackendError(f"no batch result for {custom_id}: was the batch complete?")
         response = line.get("response") or {}
+        if not isinstance(response, dict):
+            raise BackendError(f"batch result {custom_id} has no response object")
         if line.get("error") or response.get("status_code", 200) != 200:
-            detail = line.get("error") or response.get("body", {}).get("error", {})
-            raise BackendError(f"batch request {custom_id} failed: {json.dumps(detail)[:200]}")
-        return ChatCompletion.model_validate(response["body"])
+            body = response.get("body")
+            detail = line.get("error") or (body.get("error") if isinstance(body, dict) else body)
+            text = redact(json.dumps(detail, ensure_ascii=False), *template.secrets)
+            raise BackendError(f"batch request {custom_id} failed: {text[:200]}")
+        try:
+            return ChatCompletion.model_validate(response.get("body"))
+        except ValueError:
+            raise BackendError(f"batch result {custom_id} is not a chat completion") from None
 
-    return _clone(template, template.name, create)
+    clone = _clone(template, template.name, create)
+    clone.secrets = template.secrets
+    return clone
 
 
 def exported_steps(path: Path) -> tuple[str, ...]:
     """The steps the export was made with (from its first line)."""
-    with path.open("rb") as f:
-        first = f.readline()
     try:
-        return tuple(json.loads(first).get("_steps") or STEPS)
-    except json.JSONDecodeError:
-        raise InputError(f"{path} is not an exported articles file") from None
+        with path.open("rb") as f:
+            first = f.readline()
+    except OSError as e:
+        raise path_error(path, e) from None
+    obj = _exported_line(first, 1, path)
+    steps = obj.get("_steps") or STEPS
+    if not isinstance(steps, list | tuple) or not set(steps) <= set(STEPS):
+        raise InputError(f"{path} line 1 has unknown steps {steps!r}: export again")
+    return tuple(steps)
 
 
 def exported_articles(path: Path) -> Iterator[Article]:
-    """The articles file written by export, checked against the current prompts."""
-    with path.open("rb") as f:
+    """The articles file written by export, checked against the current prompts.
+
+    Raises:
+        InputError: a line is not what export writes (not JSON, no id or text), or was
+            exported with other prompts: one line saying what to do.
+    """
+    try:
+        f = path.open("rb")
+    except OSError as e:
+        raise path_error(path, e) from None
+    with f:
         for n, raw in enumerate(f, 1):
-            obj = json.loads(raw)
+            if not raw.strip():
+                continue
+            obj = _exported_line(raw, n, path)
             if obj.pop("_prompt_version", None) != prompts.version():
                 raise InputError(
                     f"{path} line {n} was exported with other prompts: export again and rerun "
                     "the batch"
                 )
             obj.pop("_steps", None)
-            yield Article(str(obj.pop("id")), obj.pop("text"), obj)
+            yield Article(obj.pop("id"), obj.pop("text"), obj, line=n)
+
+
+def _exported_line(raw: bytes, n: int, path: Path) -> dict[str, Any]:
+    """One line of an exported articles file, or an InputError naming what is wrong."""
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        obj = None
+    what = "is not JSON" if obj is None else ""
+    if not what and not isinstance(obj, dict):
+        what = "is not a JSON object"
+    elif not what and not isinstance(obj.get("text"), str):
+        what = 'has no "text"'
+    elif not what and not isinstance(obj.get("id"), str | int):
+        what = 'has no "id"'
+    if what:
+        raise InputError(
+            f"{path} line {n} {what}: give the articles file written at export "
+            "(NAME.articles.jsonl beside the requests file)"
+        )
+    return dict(obj)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -30,15 +31,31 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 class JsonlAppender:
-    """Appends one JSON line at a time, flushed, so a crash leaves only whole lines."""
+    """Appends one JSON line at a time, written through at once, so a crash leaves only whole
+    lines; a write that fails part-way (disk full) is cut back off before the error is raised.
+    """
 
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("w" if fresh else "a", encoding="utf-8")
+        self._file = path.open("wb" if fresh else "ab", buffering=0)
 
     def write(self, line: str) -> None:
-        self._file.write(line.rstrip("\n") + "\n")
-        self._file.flush()
+        """Append `line` and a newline.
+
+        Raises:
+            OSError: the write failed (the file is left as it was before the call).
+        """
+        data = (line.rstrip("\n") + "\n").encode("utf-8")
+        start = self._file.seek(0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                written = self._file.write(view)
+                view = view[written or 0 :]
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._file.truncate(start)
+            raise
 
     def close(self) -> None:
         self._file.close()

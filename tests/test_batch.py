@@ -54,11 +54,11 @@ def test_jsonl_batch_writes_one_line_per_article_with_errors_inline(tmp_path):
         r = invoke(str(src), "--out", str(out), "-m", "openai:m", "--base-url", srv.url,
                    "--api-key", KEY, "--steps", "quotes", "-j", "4")  # fmt: skip
     assert r.exit_code == 0, r.output
-    got = {x["id"]: x for x in lines(out)}
-    assert set(got) == {"a0", "a1", "a2", "line:4", "nt"}
+    got = {x["id"] if x["id"] is not None else f"line {x['line']}": x for x in lines(out)}
+    assert set(got) == {"a0", "a1", "a2", "line 4", "nt"}
     assert got["a0"]["summary"]["quotes"][0]["text"] == "Item 0 is ready"
-    assert got["a0"]["source"] == "wire"  # extra fields carried through
-    assert got["line:4"]["error"]["message"] == "in.jsonl line 4 is not JSON"
+    assert got["a0"]["extra"] == {"source": "wire"}  # extra fields carried through
+    assert got["line 4"]["error"]["message"] == "in.jsonl line 4 is not JSON"
     assert 'no "text"' in got["nt"]["error"]["message"]
     assert "3 summaries, 2 errors" in r.stderr and "duplicate ids (processed once): a1" in r.stderr
 
@@ -163,7 +163,7 @@ def test_openai_batch_export_then_import_of_a_recorded_output(tmp_path, seed, mo
     assert r.exit_code == 0, r.output
     (line,) = lines(out)
     s = line["summary"]
-    assert line["desk"] == "politics"
+    assert line["extra"] == {"desk": "politics"}
     assert len([q for q in s["quotes"] if q["kind"] == "direct"]) == 7
     (ind,) = [q for q in s["quotes"] if q["kind"] == "indirect"]
     assert seed[ind["start"] : ind["end"]] == ind["text"] and ind["speaker"] == "Sir Keir Starmer"
@@ -191,3 +191,288 @@ def test_batch_input_errors(tmp_path, args, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = invoke(*args, "-m", "openai:m", "--api-key", KEY)
     assert r.exit_code == 1 and r.stderr.startswith("error: ")
+
+
+# ---- hardening (issue 12): hostile input lines, ids, odd files, --out, Ctrl-C, import/export -----
+
+
+def run_cli(src, out, srv, *more):
+    return invoke(str(src), "--out", str(out), "-m", "openai:m", "--base-url", srv.url,
+                  "--api-key", KEY, "--steps", "quotes", *more)  # fmt: skip
+
+
+def keyed(path: Path) -> dict:
+    """Output lines by Article.key: the id as JSON, or "line N"."""
+    return {json.dumps(x["id"]) if x["id"] is not None else f"line {x['line']}": x
+            for x in lines(path)}  # fmt: skip
+
+
+def test_lone_surrogates_become_that_articles_error_line(tmp_path):
+    good = "Ana Lopez spoke. “Item {} is ready,” she said."
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([
+        '{"id": "s1", "text": "Ana Lopez spoke \\ud800 here."}',  # in the text
+        '{"id": "\\udc00x", "text": "Ana Lopez spoke."}',  # in the id
+        '{"id": "s3", "text": "Ana Lopez spoke.", "note": ["\\ud83d"]}',  # in an extra field
+        json.dumps({"id": "ok", "text": good.format(1)}),
+    ]) + "\n")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(src, out, srv)
+        again = run_cli(src, out, srv)  # a rerun does not die at the same line either
+    assert r.exit_code == 0 and again.exit_code == 0, r.output
+    out.read_bytes().decode("utf-8")  # the file is valid UTF-8
+    got = keyed(out)
+    assert set(got) == {'"s1"', "line 2", '"s3"', '"ok"'}
+    assert "lone surrogate (\\ud800) at character 16" in got['"s1"']["error"]["message"]
+    assert "lone surrogate" in got["line 2"]["error"]["message"]
+    assert 'field "note[0]" holds a lone surrogate' in got['"s3"']["error"]["message"]
+    assert "summary" in got['"ok"'] and "4 already done" in again.stderr
+
+
+def test_a_lone_surrogate_in_a_model_answer_is_that_articles_error_line(tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", 3)
+
+    def answer(request):
+        schema = request_schema(request)
+        if "Q1" in schema.get("properties", {}) and "Item 1 " in json.dumps(request["messages"]):
+            return Reply('{"Q1": "Ana \\ud800 Lopez"}')  # the model emits a lone surrogate
+        return speakers_by_article(request)
+
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=answer) as srv:
+        r = run_cli(src, out, srv, "--no-cache")
+    assert r.exit_code == 0, r.output
+    out.read_bytes().decode("utf-8")
+    got = keyed(out)
+    assert set(got) == {'"a0"', '"a1"', '"a2"'} and "summary" in got['"a0"']
+    a1 = json.dumps(got['"a1"'])
+    assert "\\ud800" not in a1 or "lone surrogate" in a1  # dropped, or an error line
+
+
+def test_extra_fields_never_collide_with_ours(tmp_path):
+    src = tmp_path / "in.jsonl"
+    fields = {"summary": "FAKE", "error": {"type": "x"}, "extra": 1, "line": 99}
+    row = {"id": "x", "text": "Ana Lopez spoke. “It is ready,” she said.", **fields}
+    src.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(src, out, srv)
+    (line,) = lines(out)
+    assert set(line) == {"id", "summary", "extra"}
+    assert line["extra"] == fields and line["summary"]["quotes"][0]["text"] == "It is ready"
+    assert "1 summaries, 0 errors" in r.stderr
+
+
+def test_ids_keep_their_type_and_never_collide_with_line_ids(tmp_path):
+    text = "Ana Lopez spoke. “Item {} is ready,” she said."
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([
+        json.dumps({"id": 0, "text": text.format(0)}),
+        "{broken",  # line 2: no usable id
+        json.dumps({"id": "line:2", "text": text.format(2)}),  # looks like a line id
+        json.dumps({"id": 7, "text": text.format(7)}),
+        json.dumps({"id": "7", "text": text.format(77)}),
+        json.dumps({"id": True, "text": text.format(9)}),  # not an id
+        json.dumps({"text": text.format(10)}),  # no id: named by its line
+    ]) + "\n")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(src, out, srv)
+        again = run_cli(src, out, srv)
+    got = keyed(out)
+    assert set(got) == {"0", "line 2", '"line:2"', "7", '"7"', "line 6", "line 7"}
+    assert got["0"]["id"] == 0 and got["7"]["id"] == 7 and got['"7"']["id"] == "7"
+    assert "Item 77" in got['"7"']["summary"]["quotes"][0]["text"]
+    assert "summary" in got['"line:2"'] and "is not JSON" in got["line 2"]["error"]["message"]
+    assert "must be a non-empty string or an integer" in got["line 6"]["error"]["message"]
+    assert "summary" in got["line 7"]
+    assert "5 summaries, 2 errors" in r.stderr and "7 already done" in again.stderr
+    assert len(lines(out)) == 7  # the rerun added nothing
+
+
+def test_a_fifo_in_a_batch_folder_is_skipped_with_a_warning(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ana Lopez spoke. “It is ready,” she said.")
+    os.mkfifo(folder / "pipe.txt")  # reading it would block forever
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(folder, out, srv)
+    assert r.exit_code == 0
+    assert [x["id"] for x in lines(out)] == ["a.txt"]
+    assert "skipped pipe.txt: not a regular file" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d, "is a folder: give a file"),
+        (lambda d: Path("/proc/version"), "cannot write --out /proc/version"),
+        (lambda d: (d / "f.txt").write_text("x") and d / "f.txt" / "o.jsonl", "path is a file"),
+        (lambda d: os.mkfifo(d / "p") or d / "p", "not a regular file (a pipe or device)"),
+        (lambda d: Path("/dev/full"), "not a regular file (a pipe or device)"),
+        (lambda d: d / "in.jsonl", "is the input file"),
+    ],
+    ids=["folder", "unwritable", "below-a-file", "pipe", "dev-full", "same-as-input"],
+)
+def test_unusable_out_is_one_line_and_nothing_runs(tmp_path, make, message):
+    src = write_jsonl(tmp_path / "in.jsonl", 2)
+    before = src.read_bytes()
+    out = make(tmp_path)
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(src, out, srv)
+        calls = len(srv.requests)
+    assert r.exit_code == 1 and calls == 0
+    assert r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1
+    assert message in r.stderr and src.read_bytes() == before
+
+
+def test_out_inside_the_input_folder_as_an_article_is_refused(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ana Lopez spoke.")
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(folder, folder / "results.txt", srv)
+    assert r.exit_code == 1 and "would be read as an article" in r.stderr
+
+
+def test_disk_full_mid_batch_stops_with_one_line(tmp_path):
+    """A file-size limit makes the 3rd line's write fail, as a full disk would."""
+    src = write_jsonl(tmp_path / "in.jsonl", 30)
+    out = tmp_path / "out.jsonl"
+
+    def limit():
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1500, 1500))
+
+    with ScriptedServer(default=speakers_by_article) as srv:
+        cmd = [sys.executable, "-m", "summariser", "batch", str(src), "--out", str(out),
+               "-m", "openai:m", "--base-url", srv.url, "--steps", "quotes", "-j", "2",
+               "--no-cache"]  # fmt: skip
+        env = {**os.environ, "OPENAI_API_KEY": KEY}
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120,
+                           preexec_fn=limit)  # fmt: skip
+    assert p.returncode == 1, p.stderr
+    errors = [x for x in p.stderr.splitlines() if x.startswith("error: ")]
+    assert len(errors) == 1 and f"cannot write {out}" in errors[0] and "resume" in errors[0]
+    assert "Traceback" not in p.stderr
+    assert all(json.loads(x) for x in out.read_text().splitlines())
+
+
+def _slow_batch(tmp_path, srv, n):
+    src = write_jsonl(tmp_path / "in.jsonl", n)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "summariser", "batch", str(src), "--out", str(out),
+           "-m", "openai:m", "--base-url", srv.url, "--steps", "quotes", "-j", "4",
+           "--no-cache"]  # fmt: skip
+    env = {**os.environ, "OPENAI_API_KEY": KEY}
+    return cmd, env, out
+
+
+def _started_articles(srv) -> set[str]:
+    found = set()
+    for request in list(srv.requests):
+        text = json.dumps(request["messages"])
+        found |= {f"a{i}" for i in range(100) if f"Item {i} is" in text}
+    return found
+
+
+def test_first_ctrl_c_writes_what_is_in_flight_and_exits_130(tmp_path):
+    delay = 1.5
+    sent: list[float] = []
+
+    def slow(request):
+        reply = speakers_by_article(request)
+        reply.delay = delay
+        sent.append(time.monotonic())
+        return reply
+
+    with ScriptedServer(default=slow) as srv:
+        cmd, env, out = _slow_batch(tmp_path, srv, 20)
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and len(srv.requests) < 4:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        ended = time.monotonic()
+        started = _started_articles(srv)
+        assert proc.returncode == 130, stderr
+        assert ended - (sent[-1] + delay) < 2.0  # within 2 s of the last answer
+        assert "interrupted: starting nothing new" in stderr and "rerun the same" in stderr
+        written = {x["id"] for x in lines(out)}
+        assert started <= written and 4 <= len(written) < 20  # what started was written
+        subprocess.run(cmd, env=env, check=True, stderr=subprocess.DEVNULL, timeout=120)
+    ids = [x["id"] for x in lines(out)]
+    assert sorted(ids) == sorted(f"a{i}" for i in range(20))  # the rerun finished the rest
+
+
+def test_second_ctrl_c_stops_at_once(tmp_path):
+    def very_slow(request):
+        reply = speakers_by_article(request)
+        reply.delay = 20
+        return reply
+
+    with ScriptedServer(default=very_slow) as srv:
+        cmd, env, out = _slow_batch(tmp_path, srv, 8)
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and len(srv.requests) < 4:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - t0 < 2.0
+    assert proc.returncode == 130 and "stopped at once" in stderr
+
+
+def test_import_with_a_broken_articles_file_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = tmp_path / "output.jsonl"
+    results.write_text(json.dumps({"custom_id": "a::0", "response": {}}) + "\n")
+    cases = {
+        "bad.articles.jsonl": ("not json\n", "line 1 is not JSON"),
+        "notext.articles.jsonl": (json.dumps({"id": "a", "body": "x"}) + "\n", 'has no "text"'),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_text(content)
+        r = invoke(name, "--import-openai-batch", str(results), "--out", "r.jsonl")
+        assert r.exit_code == 1 and message in r.stderr and len(r.stderr.splitlines()) == 1
+    (tmp_path / "bin.jsonl").write_bytes(b'{"custom_id": "\xff"}\n')
+    r = invoke("bad.articles.jsonl", "--import-openai-batch", "bin.jsonl", "--out", "r.jsonl")
+    assert r.exit_code == 1 and "bin.jsonl line 1 is not a batch output line" in r.stderr
+
+
+def test_import_error_bodies_are_redacted(tmp_path, seed):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "seed", "text": seed}) + "\n")
+    requests = tmp_path / "requests.jsonl"
+    assert invoke(str(src), "--export-openai-batch", str(requests)).exit_code == 0
+    echo = {"message": f"Incorrect API key provided: {KEY[:10]}****", "code": "invalid_api_key"}
+    failed = {"custom_id": "seed::0", "response": {"status_code": 401, "body": {"error": echo}}}
+    results = tmp_path / "output.jsonl"
+    results.write_text(json.dumps(failed) + "\n")
+    out = tmp_path / "r.jsonl"
+    r = invoke(str(tmp_path / "requests.articles.jsonl"), "--import-openai-batch", str(results),
+               "--out", str(out), "--api-key", KEY)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    (line,) = lines(out)
+    assert "invalid_api_key" in line["error"]["message"] and KEY[:8] not in out.read_text()
+
+
+def test_export_reports_unreadable_files(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Ana Lopez spoke. “It is ready,” she said.")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 au lait.".encode("latin-1"))
+    (folder / "empty.md").write_text(" ")
+    r = invoke(str(folder), "--export-openai-batch", str(tmp_path / "req.jsonl"))
+    assert r.exit_code == 0, r.output
+    assert "skipped latin1.txt: latin1.txt is not UTF-8" in r.stderr
+    assert "skipped empty.md: empty.md is empty" in r.stderr
+    assert "for 1 articles" in r.stderr and "2 articles skipped" in r.stderr

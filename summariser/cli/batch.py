@@ -81,47 +81,64 @@ def batch(
     with failures(api_key):
         from summariser import openai_batch
         from summariser.backends import resolve
-        from summariser.batch import count_articles, read_articles
+        from summariser.batch import check_output, count_articles, interrupt_handler, read_articles
+        from summariser.cli.common import INTERRUPTED, say
         from summariser.errors import InputError
 
         if export_batch:
             if source is None:
                 raise InputError("give the articles to export as INPUT (a folder or a JSONL file)")
+            check_output(export_batch, source)
             template = resolve(model or "openai:gpt-4o-mini", api_key=api_key or "unused",
                                base_url=base_url)  # fmt: skip
-            n, r = openai_batch.export(read_articles(source), template, export_batch, chosen)
+            skipped: list[str] = []
+
+            def skip(article: Article, reason: str) -> None:
+                skipped.append(article.label)
+                say(f"skipped {article.label}: {reason}")
+
+            n, r = openai_batch.export(read_articles(source, warn=say), template, export_batch,
+                                       chosen, on_skip=skip)  # fmt: skip
             typer.echo(f"wrote {r} requests for {n} articles to {export_batch} and "
-                       f"{openai_batch.articles_path(export_batch)}", err=True)  # fmt: skip
+                       f"{openai_batch.articles_path(export_batch)}"
+                       + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""),
+                       err=True)  # fmt: skip
             return
-        if import_batch:
-            articles_file = _articles_for_import(source)
-            results = openai_batch.load_results(import_batch)
-            template = resolve(model or "openai:gpt-4o-mini", api_key=api_key or "unused",
-                               base_url=base_url)  # fmt: skip
-            if articles_file.name.endswith(".articles.jsonl"):
-                chosen = openai_batch.exported_steps(articles_file)
-                articles = openai_batch.exported_articles(articles_file)
+        with interrupt_handler(say):
+            if import_batch:
+                articles_file = _articles_for_import(source)
+                check_output(out, articles_file, import_batch)
+                results = openai_batch.load_results(import_batch)
+                template = resolve(model or "openai:gpt-4o-mini", api_key=api_key or "unused",
+                                   base_url=base_url)  # fmt: skip
+                if articles_file.name.endswith(".articles.jsonl"):
+                    chosen = openai_batch.exported_steps(articles_file)
+                    articles = openai_batch.exported_articles(articles_file)
+                else:
+                    articles = read_articles(articles_file, warn=say)
+
+                def replay(article: Article) -> ChatBackend:
+                    return openai_batch.replay_backend(article, results, template)
+
+                total = count_articles(articles_file) or 0  # 0: a pipe, not counted
+                tally = _run_batch(articles, total, template, out, 1, chosen, False,
+                                   retry_errors, replay)  # fmt: skip
             else:
-                articles = read_articles(articles_file)
-
-            def replay(article: Article) -> ChatBackend:
-                return openai_batch.replay_backend(article, results, template)
-
-            total = count_articles(articles_file)
-            tally = _run_batch(articles, total, template, out, 1, chosen, False, retry_errors,
-                               replay)  # fmt: skip
-        else:
-            if source is None:
-                raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
-            backend = open_backend(model, api_key, base_url)
-            if backend.name.startswith("local:") and concurrency > 1:
-                typer.echo("the embedded model runs one article at a time (one process owns it)",
-                           err=True)  # fmt: skip
-            tally = _run_batch(read_articles(source), count_articles(source), backend, out,
-                               concurrency, chosen, not no_cache, retry_errors, None)  # fmt: skip
+                if source is None:
+                    raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
+                check_output(out, source)
+                backend = open_backend(model, api_key, base_url)
+                if backend.caps.embedded and concurrency > (backend.caps.parallel or 1):
+                    say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
+                        "time (one process owns it)")  # fmt: skip
+                tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
+                                   backend, out, concurrency, chosen, not no_cache, retry_errors,
+                                   None)  # fmt: skip
     typer.echo(f"{out}: {tally.line()}", err=True)
     if tally.duplicates:
         typer.echo(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}", err=True)
+    if tally.interrupted:
+        raise typer.Exit(INTERRUPTED)
 
 
 def _run_batch(
