@@ -55,7 +55,7 @@ def candidates(ctx: Context) -> list[Candidate]:
         if any(s <= c.verb[0] < e for s, e in quoted):
             continue  # words inside quotation marks are what someone said
         target = c.object.label if c.object is not None else None
-        out.append(Candidate(c, c.subject.label, target))
+        out.append(Candidate(c, c.subject.who, target))
     return out
 
 

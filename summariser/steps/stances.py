@@ -90,6 +90,10 @@ def _side(c: Clause) -> Polarity | None:
         return "support"
     if c.lemma in lexicon.OPPOSE_VERBS:
         return "oppose"
+    if c.complement is not None and c.lemma in lexicon.FOR_VERBS:
+        return "support"
+    if c.complement is not None and c.lemma in lexicon.AGAINST_VERBS:
+        return "oppose"
     return None
 
 

@@ -19,7 +19,11 @@ Token = Any  # a spaCy Token
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 _OBJECTS = ("dobj", "dative", "attr", "oprd")
+#: Modifiers of a noun kept in its phrase ("three senior Labour staffers").
 _MODIFIERS = ("compound", "amod", "nummod", "poss", "quantmod", "nmod", "case")
+#: Modifiers that are part of what a thing is called ("Labour staffers", "prison guards"):
+#: a phrase's `head`, which an event's actor uses.
+_NAMING = ("compound",)
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
 _RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
@@ -39,11 +43,17 @@ class Phrase:
     end: int
     name: str | None = None
     pronoun: bool = False
+    head: str | None = None  # the noun with its naming modifiers only: "staffers" -> "staffers"
 
     @property
     def label(self) -> str:
         """What to call it in a record: the resolved name, else the words as written."""
         return self.name or self.text
+
+    @property
+    def who(self) -> str:
+        """Who acts, briefly: the resolved name, else the noun and its naming modifiers."""
+        return self.name or self.head or self.text
 
 
 @dataclass(frozen=True)
@@ -257,12 +267,11 @@ class _Resolver:
         ent = self.by_token.get(token.i)
         if ent is not None and ent.label in _NAMES:
             return Phrase(ent.text, ent.start, ent.end, self._full(ent))
-        words = [token, *_left_modifiers(token)]
-        left = min(words, key=lambda t: t.i)
-        while left.i < token.i and (left.pos_ == "DET" or left.is_punct):
-            left = token.doc[left.i + 1]
-        start, end = left.idx, token.idx + len(token.text)
-        return Phrase(self.document.text[start:end], start, end)
+        text = self.document.text
+        end = token.idx + len(token.text)
+        start = _left(token, _MODIFIERS + ("det",))
+        head = text[_left(token, _NAMING) : end]
+        return Phrase(text[start:end], start, end, head=head)
 
     def _full(self, ent: Entity) -> str:
         name = _bare(ent.text)
@@ -312,10 +321,10 @@ def _antecedent(token: Token | None) -> Token | None:
     return None
 
 
-def _left_modifiers(token: Token) -> list[Token]:
-    """The words before a noun that belong to its name: "Russian general", "Labour staffers"."""
-    out: list[Token] = []
-    for c in token.lefts:
-        if c.dep_ in _MODIFIERS or c.dep_ == "det":
-            out.extend(t for t in c.subtree if t.i < token.i)
-    return out
+def _left(token: Token, deps: tuple[str, ...]) -> int:
+    """Where the noun `token` starts with its left modifiers of kinds `deps` (no determiner)."""
+    words = [token, *(t for c in token.lefts if c.dep_ in deps for t in c.subtree if t.i < token.i)]
+    left = min(words, key=lambda t: t.i)
+    while left.i < token.i and (left.pos_ == "DET" or left.is_punct):
+        left = token.doc[left.i + 1]
+    return int(left.idx)

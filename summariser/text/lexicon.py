@@ -110,6 +110,16 @@ OPPOSE_VERBS = frozenset(
     "attack slam blast protest resist dismiss challenge question fault blame decry "
     "disapprove dispute boycott sue ban scrap halt".split()
 )
+#: Verbs of wanting, intending and believing: the holder is for what follows ("wants to stay").
+FOR_VERBS = frozenset(
+    "want hope wish seek intend aim plan try agree insist demand need prefer like love "
+    "expect believe trust determine vow pledge promise offer help ensure continue".split()
+)
+#: Verbs of fearing, avoiding and refusing: the holder is against what follows.
+AGAINST_VERBS = frozenset(
+    "fear doubt regret hate worry avoid prevent stop refuse deplore dread resent "
+    "abandon quit".split()
+)
 #: Phrasal stance predicates: lemma + particle or preposition ("call for", "warn against").
 SUPPORT_PHRASES = frozenset({("call", "for"), ("push", "for"), ("stand", "by"),
                              ("argue", "for"), ("vote", "for"), ("side", "with")})  # fmt: skip
@@ -189,3 +199,6 @@ FEMALE_NOUNS = frozenset(
 )
 #: Prepositions that tie an unnamed speaker to the organisation speaking ("a spokesman for X").
 FOR_ORG = frozenset("for of at from".split())
+#: Verbs that put words on something ("called the plan 'a disgrace'"): with a quotation after
+#: their object, the whole is one reported claim.
+NAMING_VERBS = frozenset("call describe dub label brand term deem".split())
