@@ -476,3 +476,20 @@ def test_export_reports_unreadable_files(tmp_path):
     assert "skipped latin1.txt: latin1.txt is not UTF-8" in r.stderr
     assert "skipped empty.md: empty.md is empty" in r.stderr
     assert "for 1 articles" in r.stderr and "2 articles skipped" in r.stderr
+
+
+def test_jsonl_texts_over_5_mb_are_refused_like_files(tmp_path):
+    src = tmp_path / "in.jsonl"
+    big = "word " * 1_300_000  # 6.5 MB
+    src.write_text(
+        json.dumps({"id": "big", "text": big})
+        + "\n"
+        + json.dumps({"id": "ok", "text": "Ana Lopez spoke. “Go,” she said."})
+        + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=speakers_by_article) as srv:
+        r = run_cli(src, out, srv)
+    got = keyed(out)
+    assert r.exit_code == 0 and "summary" in got['"ok"']
+    assert "in.jsonl line 1 is 6.5 MB; articles up to 5 MB" in got['"big"']["error"]["message"]

@@ -84,18 +84,37 @@ def test_api_key_never_written_anywhere(tmp_path, seed, monkeypatch):
                          Reply(status=500, body=echo)]) as srv:  # fmt: skip
         common = ["-m", "openai:m", "--base-url", srv.url, "--api-key", SENTINEL]
         for args in (
-            ["-v", "run", str(art), *common],
-            ["-v", "run", str(art), *common, "--steps", "quotes"],
-            ["-v", "batch", str(batch_in), "--out", str(tmp_path / "out.jsonl"), *common],
-            ["-v", "eval", str(gold), "--report", str(tmp_path / "rep"), *common],
+            ["-vv", "run", str(art), *common],
+            ["-vv", "run", str(art), *common, "--steps", "quotes"],
+            ["-vv", "batch", str(batch_in), "--out", str(tmp_path / "out.jsonl"), *common],
+            ["-vv", "eval", str(gold), "--report", str(tmp_path / "rep"), *common],
         ):
             r = runner.invoke(app, args)
             outputs.append(r.stdout + r.stderr + repr(r.exception))
     assert any("HTTP 401" in o for o in outputs)  # the faults really happened
     assert any("DEBUG" in o for o in outputs)  # and verbose logging was on
+
+    def echoing(request):
+        """A 200 whose every string field echoes the key, whole and truncated (a leaky server)."""
+        props = request_schema(request).get("properties", {})
+        leak = f"{SENTINEL} or {SENTINEL[:9]}"
+        return Reply(json.dumps({k: [] if v.get("type") == "array" else leak
+                                 for k, v in props.items()}))  # fmt: skip
+
+    with ScriptedServer(default=echoing) as srv:
+        common = ["-m", "openai:m", "--base-url", srv.url, "--api-key", SENTINEL, "--no-cache"]
+        for args in (
+            ["run", str(art), *common],
+            ["batch", str(batch_in), "--out", str(tmp_path / "echo.jsonl"), *common],
+            ["eval", str(gold), "--report", str(tmp_path / "echo-rep"), *common],
+        ):
+            r = runner.invoke(app, args)
+            outputs.append(r.stdout + r.stderr + repr(r.exception))
+        assert len(srv.requests) >= 3  # the leaky answers really were given
+    assert (tmp_path / "echo.jsonl").exists() and (tmp_path / "echo-rep").exists()
     written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
-    assert all(SENTINEL.encode() not in b for b in written)
-    assert all(SENTINEL not in o for o in outputs)
+    assert all(SENTINEL[:8].encode() not in b for b in written)
+    assert all(SENTINEL[:8] not in o for o in outputs)
 
 
 def test_load_every_article_gets_exactly_one_line(tmp_path, monkeypatch):
