@@ -167,7 +167,7 @@ class CallLog:
 
 
 _TOTALS = """
-SELECT runs.*, COUNT(calls.id) AS calls,
+SELECT runs.*, COUNT(calls.id) AS attempts,
        COALESCE(SUM(calls.prompt_tokens), 0) AS prompt_tokens,
        COALESCE(SUM(calls.completion_tokens), 0) AS completion_tokens,
        COALESCE(SUM(calls.cached_tokens), 0) AS cached_tokens,
@@ -177,7 +177,7 @@ FROM runs LEFT JOIN calls ON calls.run_id = runs.id
 
 
 def recent(limit: int = 20, path: Path | None = None) -> list[dict[str, Any]]:
-    """The latest runs, newest first, with their call, token and error counts."""
+    """The latest runs, newest first, with their attempt, token and error counts."""
     path = path or db_path()
     if not path.exists():
         return []
@@ -192,7 +192,7 @@ def recent(limit: int = 20, path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def show(run_id: int, path: Path | None = None) -> dict[str, Any] | None:
-    """One run with all its calls (messages decoded), or None if there is no such run."""
+    """One run with its counts and `calls`: every attempt, messages decoded; None if absent."""
     path = path or db_path()
     if not path.exists():
         return None

@@ -40,7 +40,7 @@ def test_runs_and_calls_round_trip(_logs_db):
     log.finish(run, "ok")
     log.close()
     [row] = recent()
-    assert (row["id"], row["calls"], row["errors"], row["status"]) == (run, 2, 1, "ok")
+    assert (row["id"], row["attempts"], row["errors"], row["status"]) == (run, 2, 1, "ok")
     assert (row["prompt_tokens"], row["completion_tokens"], row["cached_tokens"]) == (200, 14, 120)
     full = show(run)
     assert [c["answer"] for c in full["calls"]] == ['{"Q1": "he"}', '{"Q1": "Ana Lopez"}']
@@ -73,7 +73,7 @@ def test_many_threads_log_at_once(_logs_db):
     for t in threads:
         t.join()
     log.close()
-    assert sorted(r["calls"] for r in recent(20)) == [25] * 8
+    assert sorted(r["attempts"] for r in recent(20)) == [25] * 8
 
 
 def test_run_logs_by_default_and_logs_commands_show_it(seed, tmp_path, _logs_db):
@@ -97,11 +97,12 @@ def test_run_logs_by_default_and_logs_commands_show_it(seed, tmp_path, _logs_db)
     rows = json.loads(r.stdout)
     assert [x["status"][:5] for x in rows] == ["error", "ok"]  # newest first; --no-log absent
     ok = rows[1]
-    assert ok["calls"] == n_requests >= 2 and ok["errors"] >= 1  # the re-ask is there
+    assert ok["attempts"] == n_requests >= 2 and ok["errors"] >= 1  # the re-ask is there
 
     r = runner.invoke(app, ["logs", "show", str(ok["id"])])
     assert r.exit_code == 0
     assert "attempt 2" in r.stdout and "[answer]" in r.stdout and "[error]" in r.stdout
+    assert f"{n_requests} calls" in r.stdout.splitlines()[0]
     assert "(same as in call 1)" in r.stdout  # the shared article prefix is printed once
     r = runner.invoke(app, ["logs", "show", "999"])
     assert r.exit_code == 1 and "no run 999" in r.stderr

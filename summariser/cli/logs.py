@@ -51,12 +51,15 @@ def logs_list(
     if fmt is ListFormat.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table("id", "started", "command", "model", "source", "calls", "tokens", "errors",
-                  "status", "s")  # fmt: skip
+    table = Table("id", "started (UTC)", "command", "model", "source", "calls", "tokens",
+                  "errors", "status")  # fmt: skip
+    for col in table.columns:
+        col.overflow = "fold"
     for r in rows:
         tokens = f"{r['prompt_tokens']}+{r['completion_tokens']}"
-        cells = (r["id"], r["started"], r["command"], r["model"], r["source"], r["calls"],
-                 tokens, r["errors"], r["status"], r["seconds"])  # fmt: skip
+        started = str(r["started"])[5:16].replace("T", " ")  # MM-DD HH:MM
+        cells = (r["id"], started, r["command"], r["model"], r["source"], r["attempts"],
+                 tokens, r["errors"], r["status"])  # fmt: skip
         table.add_row(*(Text("" if c is None else str(c)) for c in cells))
     out().print(table)
     if not rows:
@@ -99,7 +102,7 @@ def _readable(run: dict[str, Any]) -> str:
 
     lines = [
         f"run {run['id']} · {run['command']} · {clean(run['source'])} · {run['model']} · "
-        f"{run['started']} · {run['status']} · {run['calls']} calls · "
+        f"{run['started']} · {run['status']} · {run['attempts']} calls · "
         f"{run['prompt_tokens']}+{run['completion_tokens']} tokens "
         f"({run['cached_tokens']} cached)"
     ]

@@ -97,8 +97,9 @@ def run(
                 calls.close()
     _print_summary(summary, fmt, text, article, chosen, offsets)
     if summary.meta.failures:
-        say(f"warning: step(s) {', '.join(summary.meta.failures)} failed: their records are "
-            "missing (see meta.failures); exit code 3")  # fmt: skip
+        n = len(summary.meta.failures)
+        say(f"warning: {n} step(s) failed, their records are missing (meta.failures): "
+            f"{summary.meta.failures[0]}; exit code 3")  # fmt: skip
         raise typer.Exit(PARTIAL)
 
 
