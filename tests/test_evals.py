@@ -269,7 +269,7 @@ def test_eval_writes_reports_and_gate_passes(gold_dir, tmp_path):
     lines = (out / "predictions.jsonl").read_text().splitlines()
     assert [json.loads(x)["id"] for x in lines] == ["one"]
     assert "# Eval report" in (out / "report.md").read_text()
-    assert "PASS" in r.stderr
+    assert "PASS" in r.stdout
 
 
 def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_path):
@@ -280,7 +280,7 @@ def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_pa
                      "--baseline", str(tmp_path / "run0" / "report.json"),
                      "--min", "f1.quotes=0.5")  # fmt: skip
     assert r.exit_code == 1
-    assert "FAIL" in r.stderr and "f1.quotes = 0.0 is below 0.5" in r.stderr
+    assert "FAIL" in r.stdout and "f1.quotes = 0.0 is below 0.5" in r.stdout
     md = (tmp_path / "run1" / "report.md").read_text()
     assert "| f1.quotes | 1.000 | 0.000 | -1.000 | **worse** |" in md
 

@@ -108,7 +108,15 @@ def name_index(text: str) -> NameIndex:
             continue
         cand = re.sub(r"[’']s$", "", m.group(0)).strip(" .")
         first = cand.split()[0].lower().rstrip(".") if cand else ""
-        if " " in cand and (first in SENTENCE_STARTERS or first in lower_words):
+        opens = re.search(r"(?:^|[.!?:\n\"“]\s*)$", text[max(0, m.start() - 3) : m.start()])
+        second = cand.split()[1].lower() if " " in cand else ""
+        particle = second in ("of", "for", "de", "da", "del", "van", "von", "der", "di")
+        if (
+            " " in cand
+            and opens
+            and not particle
+            and (first in SENTENCE_STARTERS or first in lower_words)
+        ):
             cand = cand.split(" ", 1)[1]  # "Later Mary Smith" at a sentence start
         while len(cand.split()) > 2 and cand.split()[0].lower().rstrip(".") in DESCRIPTORS:
             cand = cand.split(" ", 1)[1]
