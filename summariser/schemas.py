@@ -192,20 +192,23 @@ def event_choice_model(n: int) -> type[BaseModel]:
     )
 
 
-#: What the model may say of a stance candidate; "none" means it shows no position.
-Verdict = Literal["support", "oppose", "neutral", "mixed", "none"]
-
-
 @functools.cache
 def stance_choice_model(n: int) -> type[BaseModel]:
-    """The answer for stance candidates S1..Sn: each one's polarity, or "none"."""
+    """The answer for stance candidates S1..Sn: the numbers under each polarity.
+
+    Numbers are the shortest answer a small model gives reliably; a candidate under no
+    polarity shows no position and is left out.
+    """
+    number = Annotated[int, Field(ge=1, le=n)]
+    about = {
+        "support": "Numbers of the candidates whose holder is for the target",
+        "oppose": "Numbers of the candidates whose holder is against the target",
+        "neutral": "Numbers whose holder the article says is undecided or neutral",
+        "mixed": "Numbers whose holder the article says is both for and against",
+    }
     fields: dict[str, Any] = {
-        f"S{i}": (
-            Verdict | None,
-            Field(description=f"The position S{i} shows: support, oppose, neutral, mixed or none"),
-        )
-        for i in range(1, n + 1)
+        k: (list[number], Field(max_length=n, description=v)) for k, v in about.items()
     }
     return create_model(
-        "StanceChoice", __doc__="The polarity of each numbered candidate.", **fields
+        "StanceChoice", __doc__="The numbered stance candidates, by polarity.", **fields
     )

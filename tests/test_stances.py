@@ -83,7 +83,7 @@ TOWN = (
 
 
 def test_model_gives_one_polarity_word_per_candidate_and_none_drops():
-    answer = {"S1": "support", "S2": "oppose", "S3": "none"}
+    answer = {"support": [1], "oppose": [2], "neutral": [], "mixed": []}
     fake = FakeBackend({"StanceChoice": [json.dumps(answer)]})
     s = extract(TOWN, fake, steps=["stances"])
     (call,) = fake.calls

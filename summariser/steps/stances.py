@@ -171,17 +171,21 @@ def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
 
 
 def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | None]:
+    """Each candidate's polarity from the model; "none" when it listed it under none."""
     listing = "\n".join(c.line(n, piece) for n, c in enumerate(batch, 1))
     model = stance_choice_model(len(batch))
-    example = {f"S{i}": p for i, p in zip((1, 2), ("support", "oppose"), strict=False)}
+    example = {"support": [1], "oppose": [2], "neutral": [], "mixed": []}
     task = prompts.render(
         "stances", count=len(batch), candidates=listing, shape=prompts.shape(example)
     )
-    answer, _ = ctx.ask(piece, task, model, max_tokens=10 + 7 * len(batch))
+    answer, _ = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
     if answer is None:
         return [None] * len(batch)
-    values = answer.model_dump()
-    return [values.get(f"S{n}") for n in range(1, len(batch) + 1)]
+    verdict: dict[int, str] = {}
+    for polarity, numbers in answer.model_dump().items():
+        for n in numbers:
+            verdict.setdefault(n, polarity)  # listed twice: the first list wins
+    return [verdict.get(n, "none") for n in range(1, len(batch) + 1)]
 
 
 def _stance(ctx: Context, c: Candidate, polarity: str) -> Stance:
