@@ -45,7 +45,8 @@ class JsonlAppender:
         Raises:
             OSError: the write failed (the file is left as it was before the call).
         """
-        data = (line.rstrip("\n") + "\n").encode("utf-8")
+        # a lone surrogate (invalid Unicode) becomes its JSON escape: the line stays valid JSON
+        data = (line.rstrip("\n") + "\n").encode("utf-8", "backslashreplace")
         start = self._file.seek(0, os.SEEK_END)
         try:
             view = memoryview(data)

@@ -14,6 +14,7 @@ from summariser.backends.fake import FakeBackend
 from summariser.cache import ResultCache, cache_key
 from summariser.cli import app
 from summariser.errors import redact
+from summariser.paths import JsonlAppender
 from summariser.pipeline import extract
 from tests.server import Reply, ScriptedServer, empty_reply, request_schema
 
@@ -198,3 +199,11 @@ def test_redact_leaves_short_secrets_and_clean_text_alone():
     assert redact("abc secret1 x", "secret1") == "abc *** x"  # 7 characters: only whole
     assert redact("abc sec x", "sec") == "abc sec x"  # too short to be a key
     assert redact("nothing here", SENTINEL) == "nothing here"
+
+
+def test_jsonl_appender_writes_a_lone_surrogate_as_its_json_escape(tmp_path):
+    path = tmp_path / "p.jsonl"
+    writer = JsonlAppender(path, fresh=True)
+    writer.write(json.dumps({"speaker": "Ana \ud800"}, ensure_ascii=False))
+    writer.close()
+    assert path.read_bytes() == b'{"speaker": "Ana \\ud800"}\n'  # valid UTF-8 and valid JSON
