@@ -161,12 +161,8 @@ def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
     for at in range(0, len(trusted), PER_CALL):
         batch = trusted[at : at + PER_CALL]
         for c, verdict in zip(batch, _judge(ctx, piece, batch), strict=True):
-            if verdict is None:
-                continue
-            if verdict == "none":
-                ctx.drop("stance", "no position (model)", c.line(0, piece))
-                continue
-            out.append(_stance(ctx, c, verdict))
+            if verdict is not None and verdict != "none":  # "none": the judge saw no position
+                out.append(_stance(ctx, c, verdict))
     return out
 
 
