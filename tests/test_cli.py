@@ -302,3 +302,53 @@ def test_narrow_terminals_get_one_block_per_record():
     lines = console.export_text().splitlines()
     assert lines[0] == "Quotes (1)" and lines[1].startswith("1. Ana Lopez (direct, said)")
     assert not any("┃" in line or "│" in line for line in lines)  # no table borders
+
+
+# --- batch: stdin and stdout, exit 3 on error lines, opt-in call log -------------------------
+
+
+def test_batch_reads_stdin_and_writes_stdout(tmp_path):
+    """A real process: `-` is the process's own stdin and stdout (pipes)."""
+    import subprocess
+    import sys
+
+    rows = [{"id": "a1", "text": "Ana Lopez spoke. “It is done,” she said."},
+            {"id": "a2", "text": "Tom Reyes spoke. “Not yet,” he said."}]  # fmt: skip
+    stdin = "".join(json.dumps(r) + "\n" for r in rows)
+    with ScriptedServer() as srv:
+        done = subprocess.run(
+            [sys.executable, "-m", "summariser", "batch", "-", "--out", "-", "-q",
+             *openai_args(srv), "--steps", "quotes", "--no-cache"],
+            input=stdin, capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(x) for x in done.stdout.splitlines()]
+    assert sorted(x["id"] for x in lines) == ["a1", "a2"] and all("summary" in x for x in lines)
+    assert not (tmp_path / "-").exists() and not (tmp_path / "results.jsonl").exists()
+    assert "stdout: 2 summaries" in done.stderr
+
+
+def test_batch_with_error_lines_exits_3_and_logs_each_article_on_request(tmp_path, monkeypatch):
+    db = tmp_path / "logs.db"
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "ok", "text": "Ana Lopez spoke. “It is done,” she said."})
+        + "\n"
+        + "{not json\n"
+    )
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer() as srv:
+        r = invoke("batch", str(src), "--out", str(out), *openai_args(srv), "--steps", "quotes",
+                   "--no-cache", "--log", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
+    assert r.exit_code == 3, r.output
+    assert len(out.read_text().splitlines()) == 2 and "exit code 3" in r.stderr
+    from summariser.logs import recent
+
+    runs = recent(10, db)
+    assert [x["source"] for x in runs] == ["ok"] and runs[0]["command"] == "batch"
+    assert runs[0]["attempts"] >= 1 and runs[0]["status"] == "ok"
+    with ScriptedServer() as srv:  # without --log nothing more is logged
+        invoke("batch", str(src), "--out", str(tmp_path / "o2.jsonl"), *openai_args(srv),
+               "--steps", "quotes", "--no-cache", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
+    assert len(recent(10, db)) == 1

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +16,8 @@ import typer
 from summariser.cli.app import app
 from summariser.cli.common import (
     ALL_STEPS,
+    OUTPUT,
+    PARTIAL,
     ConcurrencyOpt,
     KeyOpt,
     ModelOpt,
@@ -24,12 +30,55 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_log,
     parse_steps,
 )
 
 if TYPE_CHECKING:
     from summariser.backends import ChatBackend
     from summariser.batch import Article, Tally
+    from summariser.logs import CallLog
+
+STDIN = Path("/dev/stdin")  # `batch -`: JSONL on stdin (a pipe or a redirected file)
+
+
+class _Sink:
+    """Where results go: the --out file, or for `--out -` a private temporary file whose lines
+    are copied to stdout as each article finishes (so stdout gets whole lines, written once).
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.to_stdout = str(out) == "-"
+        self.path = out
+        self.name = "stdout" if self.to_stdout else str(out)
+        self._dir: str | None = None
+        self._pos = 0
+
+    def __enter__(self) -> _Sink:
+        if self.to_stdout:
+            self._dir = tempfile.mkdtemp(prefix="summarise-batch-")
+            self.path = Path(self._dir) / "results.jsonl"
+        return self
+
+    def copy(self) -> None:
+        """Copy the whole lines written since the last copy to stdout."""
+        if not self.to_stdout or not self.path.exists():
+            return
+        with self.path.open("rb") as f:
+            f.seek(self._pos)
+            data = f.read()
+        whole = data[: data.rfind(b"\n") + 1]
+        if whole:
+            self._pos += len(whole)
+            sys.stdout.write(whole.decode("utf-8"))
+            sys.stdout.flush()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._dir:
+            self.copy()
+            shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def _articles_for_import(source: Path | None) -> Path:
@@ -50,10 +99,13 @@ def _articles_for_import(source: Path | None) -> Path:
 def batch(
     source: Annotated[
         Path | None,
-        typer.Argument(help="A folder of .txt/.md articles, or JSONL lines {id, text, ...}."),
-    ] = None,
+        typer.Argument(
+            help="A folder of .txt/.md articles, or JSONL lines {id, text, ...} (- for stdin)."
+        ),
+    ] = None,  # fmt: skip
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Results JSONL (appended; resumes).")
+        Path,
+        typer.Option("--out", "-o", help="Results JSONL (appended; resumes); - for stdout."),
     ] = Path("results.jsonl"),
     model: ModelOpt = None,
     api_key: KeyOpt = None,
@@ -72,13 +124,21 @@ def batch(
         Path | None,
         typer.Option("--import-openai-batch", help="Turn a batch output file into records."),
     ] = None,
+    log: Annotated[
+        bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
+    ] = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
-    """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files."""
+    """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files.
+
+    Exits 3 when some articles got error lines (all lines are still written).
+    """
     configure_output(verbose, quiet)
     chosen = parse_steps(steps)
-    with failures(api_key):
+    source = STDIN if source == Path("-") else source
+    sink = _Sink(out)
+    with failures(api_key), sink:
         from summariser import openai_batch
         from summariser.backends import resolve
         from summariser.batch import check_output, count_articles, interrupt_handler, read_articles
@@ -104,6 +164,8 @@ def batch(
                        + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""),
                        err=True)  # fmt: skip
             return
+        out = sink.path
+        calls = open_log(log, api_key)
         with interrupt_handler(say):
             if import_batch:
                 articles_file = _articles_for_import(source)
@@ -121,8 +183,8 @@ def batch(
                     return openai_batch.replay_backend(article, results, template)
 
                 total = count_articles(articles_file) or 0  # 0: a pipe, not counted
-                tally = _run_batch(articles, total, template, out, 1, chosen, False,
-                                   retry_errors, replay)  # fmt: skip
+                tally = _run_batch(articles, total, template, sink, 1, chosen, False,
+                                   retry_errors, replay, calls)  # fmt: skip
             else:
                 if source is None:
                     raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
@@ -132,27 +194,36 @@ def batch(
                     say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
                         "time (one process owns it)")  # fmt: skip
                 tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
-                                   backend, out, concurrency, chosen, not no_cache, retry_errors,
-                                   None)  # fmt: skip
-    typer.echo(f"{out}: {tally.line()}", err=True)
+                                   backend, sink, concurrency, chosen, not no_cache, retry_errors,
+                                   None, calls)  # fmt: skip
+    typer.echo(f"{sink.name}: {tally.line()}", err=True)
     if tally.duplicates:
         typer.echo(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}", err=True)
     if tally.interrupted:
         raise typer.Exit(INTERRUPTED)
+    if tally.errors:
+        say(
+            f"{tally.errors} article(s) got an error line: exit code 3 (--retry-errors redoes them)"
+        )
+        raise typer.Exit(PARTIAL)
 
 
 def _run_batch(
     articles: Iterator[Article],
     total: int,
     backend: ChatBackend,
-    out: Path,
+    sink: _Sink,
     concurrency: int,
     steps: tuple[str, ...],
     cache: bool,
     retry_errors: bool,
     backend_for: Callable[[Article], ChatBackend] | None,
+    calls: CallLog | None = None,
 ) -> Tally:
-    """Run the batch with a progress bar (articles done, rate, time left) on stderr."""
+    """Run the batch with a progress bar (articles done, rate, time left) on stderr.
+
+    With `calls`, each article's model calls are logged as a run of their own.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -164,19 +235,37 @@ def _run_batch(
 
     from summariser.batch import run_batch
 
+    runs: dict[object, int] = {}
+
+    def logged(article: Article) -> ChatBackend:
+        chosen = backend_for(article) if backend_for else backend
+        assert calls is not None
+        run_id = calls.start("batch", chosen.name, article.label, article.text, steps)
+        runs[article.key] = run_id
+        return calls.watch(chosen, run_id)
+
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=err(), transient=True,
+        console=err(), transient=True, disable=OUTPUT.quiet,
     ) as bar:  # fmt: skip
-        task = bar.add_task(f"batch {backend.name}", total=total, rate="")
+        task = bar.add_task(f"batch {backend.name}", total=total or None, rate="")
         t0 = time.perf_counter()
 
         def done(article: Article, ok: bool) -> None:
+            sink.copy()
+            if calls is not None and article.key in runs:
+                calls.finish(runs.pop(article.key), "ok" if ok else "error line")
             bar.advance(task)
             finished = bar.tasks[0].completed
             bar.update(task, rate=f"{finished / max(time.perf_counter() - t0, 1e-9):.1f}/s")
 
-        return run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
-                         cache=cache, retry_errors=retry_errors, on_done=done,
-                         backend_for=backend_for)  # fmt: skip
+        try:
+            return run_batch(articles, backend, sink.path, concurrency=concurrency, steps=steps,
+                             cache=cache, retry_errors=retry_errors, on_done=done,
+                             backend_for=logged if calls is not None else backend_for)  # fmt: skip
+        finally:
+            if calls is not None:
+                for run_id in runs.values():
+                    calls.finish(run_id, "interrupted")
+                calls.close()
