@@ -141,32 +141,39 @@ def _article_html(text: str, marks: Sequence[_Mark]) -> str:
 
 
 def _record_items(n: int, s: Summary, colours: dict[str, str], pred_status: dict[int, str]) -> str:
-    out = []
+    """The record panel: one numbered list per record type."""
+    quotes = []
     for i, q in enumerate(s.quotes, 1):
         status = pred_status.get(i - 1)
         badge = f' <span class="badge {_e(status.replace(" ", "-"))}">{_e(status)}</span>' if (
             status and status != "ok") else ""  # fmt: skip
         sw = colours.get(q.speaker or "", "#eee")
-        out.append(
+        quotes.append(
             f'<li class="rec quote" data-target="a{n}-q{i}" tabindex="0">'
             f'<span class="sw" style="background:{sw}"></span><b>{_e(q.speaker)}</b> '
             f"<small>{_e(q.kind)}{', ' + _e(q.cue) if q.cue else ''}</small>{badge}"
             f"<div>“{_e(q.text)}”</div></li>"
         )
+    events = []
     for e_i, ev in enumerate(s.events, 1):
         details = "; ".join(f"{k}: {_e(v)}" for k in ("when", "where") if (v := getattr(ev, k)))
-        out.append(
+        events.append(
             f'<li class="rec event" data-target="a{n}-e{e_i}" tabindex="0"><b>{_e(ev.actor)}</b> '
             f"{_e(ev.action)} {_e(ev.target)}"
             + (f"<div><small>{details}</small></div>" if details else "")
             + "</li>"
         )
-    for s_i, st in enumerate(s.stances, 1):
-        out.append(
-            f'<li class="rec stance" data-target="a{n}-s{s_i}" tabindex="0"><b>{_e(st.holder)}</b>'
-            f' <span class="pol {_e(st.polarity)}">{_e(st.polarity)}</span> {_e(st.target)}</li>'
-        )
-    return "\n".join(out)
+    stances = [
+        f'<li class="rec stance" data-target="a{n}-s{i}" tabindex="0"><b>{_e(st.holder)}</b>'
+        f' <span class="pol {_e(st.polarity)}">{_e(st.polarity)}</span> {_e(st.target)}</li>'
+        for i, st in enumerate(s.stances, 1)
+    ]
+    shown = getattr(s.meta, "steps", None) or KINDS
+    return "".join(
+        f'<h4>{kind.capitalize()} ({len(items)})</h4><ol class="records">{"".join(items)}</ol>'
+        for kind, items in (("quotes", quotes), ("events", events), ("stances", stances))
+        if kind in shown
+    )
 
 
 def _gold_list(n: int, gold: GoldFile, gold_status: dict[int, str]) -> str:
@@ -229,14 +236,16 @@ def _section(n: int, entry: Entry, colours: dict[str, str]) -> str:
                "highlights (give --article, --articles or --gold).</p>"  # fmt: skip
     else:
         body = f'<div class="text">{_article_html(entry.text, _marks(n, entry, colours))}</div>'
-    counts = ", ".join(f"{len(getattr(s, k))} {k}" for k in KINDS)
-    panel = f'<h3>Records <small>{_e(counts)}</small></h3><ol class="records">' \
-            f"{_record_items(n, s, colours, pred_status)}</ol>"  # fmt: skip
+    panel = f"<h3>Records</h3>{_record_items(n, s, colours, pred_status)}"
     if entry.gold is not None:
         panel = (
             '<div class="side"><div><h3>Gold</h3><ol class="goldlist">'
             f"{_gold_list(n, entry.gold, gold_status)}</ol></div><div>{panel}</div></div>"
         )
+    if s.meta.failures:
+        failed = "".join(f"<li>{_e(f)}</li>" for f in s.meta.failures)
+        body = (f'<div class="error"><b>{len(s.meta.failures)} step(s) failed: their records '
+                f"are missing.</b><ul>{failed}</ul></div>{body}")  # fmt: skip
     return (
         f'<section class="article">{head}<div class="cols"><div class="left">{body}</div>'
         f'<div class="right">{panel}{_meta_html(s)}</div></div></section>'
@@ -259,7 +268,8 @@ mark.stance{text-decoration:underline dotted 2px #6a1b9a;text-underline-offset:5
 mark.event.stance{text-decoration:underline double 2px #1565c0}
 mark.miss{outline:2px dashed #c62828;outline-offset:1px}
 mark.focus{box-shadow:0 0 0 3px #ff6f00;transition:box-shadow .2s}
-ol.records,ol.goldlist{padding-left:1.4em}
+ol.records,ol.goldlist{padding-left:1.4em;margin:.2em 0}
+h4{margin:.6em 0 .1em;font-size:.95em;color:#455a64}
 li.rec{cursor:pointer;margin:.25em 0;padding:.15em .3em;border-radius:3px}
 li.rec:hover,li.rec.active{background:#eceff1}
 li.event{border-left:3px solid #1565c0}li.stance{border-left:3px dotted #6a1b9a}

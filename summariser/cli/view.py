@@ -54,7 +54,8 @@ def view(
         from summariser.view import page
 
         entries = _entries(result, article, articles, gold, allow_outside)
-        title = "summariser: " + ("stdin" if result == "-" else Path(result).name)
+        named = article.name if article else "stdin" if result == "-" else Path(result).name
+        title = f"summariser: {named}"
         html = page(entries, title=title)
         if out is None:
             sys.stdout.write(html)
@@ -106,7 +107,7 @@ def _entries(
 
     whole, lines = _lines(result)
     if isinstance(whole, dict) and "meta" in whole:  # a `run` JSON
-        lines = [{"id": str(article or result), "summary": whole}]
+        lines = [{"id": article.name if article else result, "summary": whole}]
     elif whole is not None and not lines:
         lines = [whole] if isinstance(whole, dict) else list(whole)
     texts: dict[str, str] = {}
