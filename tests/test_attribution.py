@@ -42,7 +42,7 @@ def speaker_of(text: str, words: str) -> str:
          "Ruth Okoye"),
         # a pronoun across paragraphs, agreeing in gender past a man named in between
         ("Ana Lopez, who runs the depot, said her drivers were tired.\n\n"
-         "Tom Reyes, a driver for 20 years, said the lorries were old.\n\n"
+         "Tom Reyes, a driver for 20 years, said his lorries were old.\n\n"
          "“I will not sell the depot,” she said.", "sell", "Ana Lopez"),
         # two people sharing a surname, told apart by their titles
         ("Karim Osei runs the shop with his sister, Efua Osei.\n\n"

@@ -316,6 +316,18 @@ class Resolution:
         return self.name is not None
 
 
+def _phrase(text: str, head: Token, left: list[Token]) -> str:
+    """A noun phrase as written: its left part and prepositional modifiers ("one source on
+    the panel"), not a relative clause or anything after a comma ("A nurse, who asked ...")."""
+    end = head.idx + len(head)
+    for t in head.rights:
+        if t.dep_ != "prep" or text[end : t.idx].strip():
+            break
+        end = t.right_edge.idx + len(t.right_edge)
+    start = left[0].idx if left else head.idx
+    return text[start:end]
+
+
 class Speakers:
     """Resolves reporting-verb subjects to speakers for one Document."""
 
@@ -377,16 +389,18 @@ class Speakers:
             return Resolution()  # I, we, you: the speaker is in the quote, not named here
         if not fits:
             return Resolution()
-        # known to agree first, then subjects (the centre of attention); nearest first in each
-        known = {m.name for m in fits if self.cast.gender.get(m.name)}
-        ranked = sorted(fits, key=lambda m: (m.name not in known, not m.subject))
+        # subjects first (the centre of attention), nearest first; a fitting person whose
+        # gender the article states makes an unknown-gender nearer one uncertain
+        ranked = [m for m in fits if m.subject] + [m for m in fits if not m.subject]
         distinct = list(dict.fromkeys(m.name for m in ranked))
         first = ranked[0]
         near = self._sentence_no(first.start) - AMBIGUOUS_WITHIN
+        known = first.name not in self.cast.gender and word not in lexicon.GROUP_PRONOUNS
         rivals = {
             m.name for m in fits
-            if m.name != first.name and m.subject and (
-                self._sentence_no(m.start) > near or m.start > first.start
+            if m.name != first.name and (
+                m.subject and self._sentence_no(m.start) > near
+                or known and m.name in self.cast.gender
             )
         }  # fmt: skip
         if not rivals:
@@ -396,7 +410,7 @@ class Speakers:
     def descriptor(self, token: Token) -> Resolution:
         """A common-noun subject: tied entity, organisation just named, or the phrase itself."""
         words = [t for t in token.subtree if t.i <= token.i and t.dep_ != "punct"]
-        phrase = self.document.text[words[0].idx : token.idx + len(token)] if words else token.text
+        phrase = _phrase(self.document.text, token, words)
         det = next((t.lower_ for t in token.children if t.dep_ == "det"), "")
         if any(t.pos_ == "PROPN" or self.cast.at(t) for t in words[:-1]):
             return Resolution(phrase)  # "The Moreno campaign", "China's foreign ministry"
