@@ -332,23 +332,26 @@ def test_batch_with_error_lines_exits_3_and_logs_each_article_on_request(tmp_pat
     db = tmp_path / "logs.db"
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
     src = tmp_path / "in.jsonl"
-    src.write_text(
-        json.dumps({"id": "ok", "text": "Ana Lopez spoke. “It is done,” she said."})
-        + "\n"
-        + "{not json\n"
+    french = (
+        "Le conseil municipal a voté mardi la fermeture de deux bibliothèques du quartier du "
+        "port, et l'opposition promet de saisir la justice dans les prochaines semaines contre "
+        "une décision prise sans la moindre concertation avec les habitants."
     )
+    ok = json.dumps({"id": "ok", "text": "Ana Lopez spoke. “It is done,” she said."})
+    src.write_text(ok + "\n{not json\n" + json.dumps({"id": "fr", "text": french}) + "\n")
     out = tmp_path / "out.jsonl"
     with ScriptedServer() as srv:
         r = invoke("batch", str(src), "--out", str(out), *openai_args(srv), "--steps", "quotes",
                    "--no-cache", "--log", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
     assert r.exit_code == 3, r.output
-    assert len(out.read_text().splitlines()) == 2 and "exit code 3" in r.stderr
+    assert len(out.read_text().splitlines()) == 3 and "exit code 3" in r.stderr
+    assert "1 article(s) do not look like English (fr)" in r.stderr
     from summariser.logs import recent
 
-    runs = recent(10, db)
-    assert [x["source"] for x in runs] == ["ok"] and runs[0]["command"] == "batch"
-    assert runs[0]["attempts"] >= 1 and runs[0]["status"] == "ok"
+    runs = {x["source"]: x for x in recent(10, db)}
+    assert set(runs) == {"ok", "fr"} and runs["ok"]["command"] == "batch"
+    assert runs["ok"]["attempts"] >= 1 and runs["ok"]["status"] == "ok"
     with ScriptedServer() as srv:  # without --log nothing more is logged
         invoke("batch", str(src), "--out", str(tmp_path / "o2.jsonl"), *openai_args(srv),
                "--steps", "quotes", "--no-cache", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
-    assert len(recent(10, db)) == 1
+    assert len(recent(10, db)) == 2

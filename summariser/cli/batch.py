@@ -32,6 +32,7 @@ from summariser.cli.common import (
     open_backend,
     open_log,
     parse_steps,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -234,8 +235,16 @@ def _run_batch(
     )
 
     from summariser.batch import run_batch
+    from summariser.text.language import looks_english
 
     runs: dict[object, int] = {}
+    foreign: list[str] = []
+
+    def checked(articles: Iterator[Article]) -> Iterator[Article]:
+        for article in articles:
+            if article.text and not looks_english(article.text):
+                foreign.append(article.label)
+            yield article
 
     def logged(article: Article) -> ChatBackend:
         chosen = backend_for(article) if backend_for else backend
@@ -261,11 +270,15 @@ def _run_batch(
             bar.update(task, rate=f"{finished / max(time.perf_counter() - t0, 1e-9):.1f}/s")
 
         try:
-            return run_batch(articles, backend, sink.path, concurrency=concurrency, steps=steps,
-                             cache=cache, retry_errors=retry_errors, on_done=done,
+            return run_batch(checked(articles), backend, sink.path, concurrency=concurrency,
+                             steps=steps, cache=cache, retry_errors=retry_errors, on_done=done,
                              backend_for=logged if calls is not None else backend_for)  # fmt: skip
         finally:
             if calls is not None:
                 for run_id in runs.values():
                     calls.finish(run_id, "interrupted")
                 calls.close()
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+                say(f"warning: {len(foreign)} article(s) do not look like English ({shown}); "
+                    "summariser reads English only and finds little in them")  # fmt: skip
