@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from summariser.cli.app import app
+from summariser.cli.root import app
 
 for _group in (
     "run",

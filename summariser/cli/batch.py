@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summariser.cli.app import app
 from summariser.cli.common import (
     ALL_STEPS,
     OUTPUT,
@@ -34,6 +33,7 @@ from summariser.cli.common import (
     parse_steps,
     say,
 )
+from summariser.cli.root import app
 
 if TYPE_CHECKING:
     from summariser.backends import ChatBackend

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summariser.cli.app import app
 from summariser.cli.common import (
     ALL_STEPS,
     ERROR,
@@ -34,6 +33,7 @@ from summariser.cli.common import (
     parse_steps,
     say,
 )
+from summariser.cli.root import app
 from summariser.errors import SummariserError
 
 AllowFailuresOpt = Annotated[

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from summariser.cli.app import app
 from summariser.cli.common import (
     ERROR,
     ListFormat,
@@ -16,6 +15,7 @@ from summariser.cli.common import (
     configure_output,
     out,
 )
+from summariser.cli.root import app
 
 logs_app = typer.Typer(
     help="Every model call: prompts, answers, re-asks and validation errors, per article. "

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from summariser.cli.app import app
 from summariser.cli.common import QuietOpt, VerboseOpt, configure_output, failures, say
+from summariser.cli.root import app
 
 if TYPE_CHECKING:
     from summariser.view import Entry

@@ -1,4 +1,4 @@
-"""The Typer app every command module registers on, and the top-level options."""
+"""The root Typer app every command module registers on, and the top-level options."""
 
 from __future__ import annotations
 
