@@ -53,6 +53,8 @@ class Article:
         extra: Input fields other than id and text, carried into the output under "extra".
         error: Why the article cannot be summarised (it gets an error line).
         line: The JSONL line number.
+        requests: Fingerprints of the model requests an OpenAI Batch export recorded for it, in
+            order: a replay must ask the same questions (see openai_batch).
     """
 
     id: ArticleId | None
@@ -60,6 +62,7 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     line: int | None = None
+    requests: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

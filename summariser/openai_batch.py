@@ -6,10 +6,17 @@ one line {"custom_id": "<article id>::<n>", "method": "POST", "url": "/v1/chat/c
 fields, prompt version), which import needs: the results file holds only answers. Import replays
 the pipeline with each answer in place of a live call, so the same validation and grounding
 apply; there is no re-ask offline, so what fails validation is dropped and counted.
+
+Export cannot know the model's answers, so a later step is recorded as asked after empty earlier
+answers. If a real earlier answer changes what a later step asks (a quote's speaker adding a
+stance candidate), that step's batch answer is for another question: import compares a
+fingerprint of each replayed request with the one recorded at export and gives the article an
+error line instead of applying an answer to the wrong question.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +45,12 @@ def _schema(kwargs: dict[str, Any]) -> dict[str, Any]:
     if kwargs.get("tools"):
         return dict(kwargs["tools"][0]["function"]["parameters"])
     return dict(kwargs["response_format"]["json_schema"]["schema"])
+
+
+def fingerprint(kwargs: dict[str, Any]) -> str:
+    """A short hash of what a request asks (messages and answer schema), to match replays."""
+    asked = {"messages": kwargs.get("messages"), "schema": _schema(kwargs)}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _as_answer(kwargs: dict[str, Any], content: str) -> ChatCompletion:
@@ -96,9 +109,11 @@ def export(
                     on_skip(article, reason)
                 continue
             lines: list[dict[str, Any]] = []
+            asked: list[str] = []
 
             def record(**kwargs: Any) -> ChatCompletion:
                 custom_id = f"{article.label}::{len(lines)}"  # noqa: B023 - used at once
+                asked.append(fingerprint(kwargs))  # noqa: B023 - used at once
                 lines.append({"custom_id": custom_id, "method": "POST", "url": ENDPOINT,  # noqa: B023
                               "body": {"model": model, **kwargs}})  # fmt: skip
                 return _as_answer(kwargs, empty_answer(_schema(kwargs)))
@@ -107,7 +122,7 @@ def export(
             for line in lines:
                 req_out.write(json.dumps(line, ensure_ascii=False))
             art_out.write(json.dumps({"id": article.id, "text": article.text, **article.extra,
-                                      "_prompt_version": prompts.version(),
+                                      "_prompt_version": prompts.version(), "_requests": asked,
                                       "_steps": list(steps)}, ensure_ascii=False))  # fmt: skip
             n_articles += 1
             n_requests += len(lines)
@@ -150,6 +165,14 @@ def replay_backend(
     def create(**kwargs: Any) -> ChatCompletion:
         custom_id = f"{article.label}::{calls[0]}"
         calls[0] += 1
+        if article.requests and (
+            calls[0] > len(article.requests)
+            or article.requests[calls[0] - 1] != fingerprint(kwargs)
+        ):
+            raise BackendError(
+                f"the batch answer {custom_id} was for another question (an earlier answer "
+                "changed what this step asks): summarise this article live instead"
+            )
         line = results.get(custom_id)
         if line is None:
             raise BackendError(f"no batch result for {custom_id}: was the batch complete?")
@@ -207,7 +230,8 @@ def exported_articles(path: Path) -> Iterator[Article]:
                     "the batch"
                 )
             obj.pop("_steps", None)
-            yield Article(obj.pop("id"), obj.pop("text"), obj, line=n)
+            asked = tuple(str(x) for x in obj.pop("_requests", None) or ())
+            yield Article(obj.pop("id"), obj.pop("text"), obj, line=n, requests=asked)
 
 
 def _exported_line(raw: bytes, n: int, path: Path) -> dict[str, Any]:

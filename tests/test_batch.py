@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summariser.cli import app
-from tests.server import Reply, ScriptedServer, empty_reply, request_schema
+from tests.server import Reply, ScriptedServer, completion_body, empty_reply, request_schema
 
 DATA = Path(__file__).parent / "data"
 KEY = "sk-batch-test-key-123"
@@ -147,31 +147,73 @@ def test_retry_errors_redoes_only_failed_lines(tmp_path):
     assert "1 already done" in r.stderr
 
 
-def test_openai_batch_export_then_import_of_a_recorded_output(tmp_path, seed, monkeypatch):
+def answers_everything(request):
+    """A model that names Sir Keir Starmer when asked who, and puts every numbered option in
+    the first list it is offered (events: all; stances: all "support")."""
+    props = request_schema(request).get("properties", {})
+    answer: dict = {}
+    for name, spec in props.items():
+        if spec.get("type") == "array":
+            item = spec.get("items", {})
+            lo, hi = item.get("minimum"), item.get("maximum")
+            first = not any(isinstance(v, list) for v in answer.values())
+            answer[name] = list(range(lo, hi + 1))[: spec.get("maxItems")] if first and hi else []
+            continue
+        enums = [e for option in spec.get("anyOf", [spec]) for e in option.get("enum", [])]
+        answer[name] = next((e for e in enums if e != "none"), "Sir Keir Starmer")
+    return Reply(json.dumps(answer))
+
+
+def export_and_answer(tmp_path, seed, *steps):
+    """Export the seed's requests and answer each as `answers_everything` would, as the Batch
+    API's output file; returns (input, requests, output)."""
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "seed", "text": seed, "desk": "politics"}) + "\n")
     requests = tmp_path / "requests.jsonl"
-    r = invoke(str(src), "--export-openai-batch", str(requests), "-m", "openai:gpt-4o-mini")
+    r = invoke(str(src), "--export-openai-batch", str(requests), "-m", "openai:gpt-4o-mini",
+               *steps)  # fmt: skip
     assert r.exit_code == 0, r.output
     reqs = lines(requests)
-    assert [x["custom_id"] for x in reqs] == ["seed::0", "seed::1", "seed::2"]
-    assert all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" for x in reqs)
-    body = reqs[0]["body"]
-    assert body["model"] == "gpt-4o-mini" and body["tool_choice"]["function"]["name"] == "Speakers"
-    assert body["messages"][1]["content"].startswith("<article>\n[1] Sir Keir Starmer")
+    assert [x["custom_id"] for x in reqs] == [f"seed::{i}" for i in range(len(reqs))]
+    assert reqs and all(x["method"] == "POST" and x["url"] == "/v1/chat/completions" for x in reqs)
+    assert all(x["body"]["model"] == "gpt-4o-mini" for x in reqs)
+    assert reqs[0]["body"]["messages"][1]["content"].startswith("<article>\n[1] Sir Keir Starmer")
+    output = tmp_path / "output.jsonl"
+    output.write_text("".join(json.dumps({
+        "custom_id": x["custom_id"], "error": None, "response": {"status_code": 200, "body":
+        json.loads(completion_body(x["body"], answers_everything(x["body"]).content or "{}"))},
+    }) + "\n" for x in reqs))  # fmt: skip
+    return src, reqs, output
+
+
+def test_openai_batch_export_then_import_gives_what_a_live_run_gives(tmp_path, seed, monkeypatch):
+    steps = ("--steps", "quotes,events")  # neither asks anything an earlier answer changes
+    src, reqs, output = export_and_answer(tmp_path, seed, *steps)
     monkeypatch.chdir(tmp_path)  # import finds requests.articles.jsonl here
-    out = tmp_path / "results.jsonl"
-    r = invoke("--import-openai-batch", str(DATA / "openai-batch-output.jsonl"), "--out", str(out))
-    assert r.exit_code == 0, r.output
-    (line,) = lines(out)
-    s = line["summary"]
-    assert line["extra"] == {"desk": "politics"}
-    assert len([q for q in s["quotes"] if q["kind"] == "direct"]) == 7
-    (ind,) = [q for q in s["quotes"] if q["kind"] == "indirect"]
-    assert seed[ind["start"] : ind["end"]] == ind["text"] and ind["speaker"] == "Sir Keir Starmer"
-    assert [e["action"] for e in s["events"]] == ["met with"]  # the invented event is dropped
-    assert s["meta"]["dropped"] == {"action: not in the cited sentence": 1}
-    assert s["meta"]["usage"]["prompt_tokens"] == 2700
+    r = invoke("--import-openai-batch", str(output), "--out", str(tmp_path / "imported.jsonl"))
+    assert r.exit_code in FINISHED, r.output
+    with ScriptedServer(default=answers_everything) as srv:
+        r = invoke(str(src), "--out", str(tmp_path / "live.jsonl"), "-m", "openai:gpt-4o-mini",
+                   "--base-url", srv.url, "--api-key", KEY, "--no-cache", *steps)  # fmt: skip
+        assert [q["messages"] for q in srv.requests] == [x["body"]["messages"] for x in reqs]
+    (imported,), (live,) = lines(tmp_path / "imported.jsonl"), lines(tmp_path / "live.jsonl")
+    assert imported["extra"] == live["extra"] == {"desk": "politics"}
+    for kind in ("quotes", "events", "stances"):
+        assert imported["summary"][kind] == live["summary"][kind]
+    assert imported["summary"]["quotes"] and imported["summary"]["events"]
+    assert imported["summary"]["meta"]["usage"]["prompt_tokens"] == 50 * len(reqs)
+
+
+def test_import_never_applies_an_answer_to_another_question(tmp_path, seed, monkeypatch):
+    _, _, output = export_and_answer(tmp_path, seed)
+    articles = tmp_path / "requests.articles.jsonl"
+    row = json.loads(articles.read_text())
+    row["text"] = row["text"].replace("Sir Keir Starmer", "Sir Kier Starmer", 1)  # asks otherwise
+    articles.write_text(json.dumps(row) + "\n")
+    monkeypatch.chdir(tmp_path)
+    r = invoke("--import-openai-batch", str(output), "--out", str(tmp_path / "imported.jsonl"))
+    (line,) = lines(tmp_path / "imported.jsonl")
+    assert r.exit_code in FINISHED and "was for another question" in line["error"]["message"]
 
 
 def test_import_of_an_incomplete_batch_records_an_error(tmp_path, seed, monkeypatch):
