@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -89,30 +90,31 @@ def tables(
     return out
 
 
-def _record_lines(kind: str, record: object, n: int, offsets: bool) -> Text:
-    """One record as a few short lines: who and what, then the words, then where."""
+def _record_lines(kind: str, record: object, n: int, offsets: bool) -> Group:
+    """One record as a few short lines: who and what, then the words (indented when wrapped)."""
     g = lambda name: clean(getattr(record, name, None))  # noqa: E731
-    t = Text()
+    head = Text()
+    body: list[Text] = []
     if kind == "quotes":
-        head = f"{n}. {g('speaker') or '(unknown)'}"
         extra = ", ".join(x for x in (g("kind"), g("cue")) if x)
-        t.append(head, style="bold").append(f" ({extra})" if extra else "")
-        t.append("\n   “").append(g("text")).append("”")
+        head.append(f"{n}. {g('speaker') or '(unknown)'}", style="bold")
+        head.append(f" ({extra})" if extra else "")
+        body.append(Text(f"“{g('text')}”"))
     elif kind == "events":
-        t.append(f"{n}. {g('actor')}", style="bold").append(f" {g('action')}")
+        head.append(f"{n}. {g('actor')}", style="bold").append(f" {g('action')}")
         if g("target"):
-            t.append(f" {g('target')}")
+            head.append(f" {g('target')}")
         details = [f"{k}: {g(k)}" for k in ("when", "where") if g(k)]
         if details:
-            t.append("\n   " + "; ".join(details))
-        t.append("\n   evidence: ", style="dim").append(g("evidence"))
+            body.append(Text("; ".join(details)))
+        body.append(Text("evidence: ", style="dim").append(g("evidence"), style=""))
     else:
-        t.append(f"{n}. {g('holder')}", style="bold").append(f" {g('polarity')} ")
-        t.append(g("target"))
-        t.append("\n   evidence: ", style="dim").append(g("evidence"))
+        head.append(f"{n}. {g('holder')}", style="bold").append(f" {g('polarity')} ")
+        head.append(g("target"))
+        body.append(Text("evidence: ", style="dim").append(g("evidence"), style=""))
     if offsets:
-        t.append(f"\n   offsets {_offsets(record)}", style="dim")
-    return t
+        body.append(Text(f"offsets {_offsets(record)}", style="dim"))
+    return Group(head, *(Padding(line, (0, 0, 0, 3), expand=False) for line in body))
 
 
 def records(
