@@ -82,7 +82,8 @@ def run(
         status = "interrupted"
         try:
             chosen_backend = calls.watch(backend, run_id) if calls else backend
-            with err().status(f"extracting with {backend.name}…") if not OUTPUT.quiet else (
+            spinner = not (OUTPUT.quiet or OUTPUT.verbose)  # -v lines would tear through it
+            with err().status(f"extracting with {backend.name}…") if spinner else (
                 contextlib.nullcontext()
             ):  # fmt: skip
                 summary = summarise(text, backend=chosen_backend, steps=chosen,
