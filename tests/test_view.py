@@ -190,15 +190,23 @@ def test_cli_view_of_a_run_json_and_of_batch_results(tmp_path):
     assert r.stdout.startswith("<!DOCTYPE html>") and r.stdout.count('class="anchor"') == 6
 
     results = tmp_path / "results.jsonl"
-    error = {"type": "BackendError", "message": "HTTP 500"}
-    lines = [{"id": "harbour.txt", "summary": summary().model_dump()}, {"id": "b", "error": error}]
+    error = {"type": "InputError", "message": "in.jsonl line 2 is not JSON"}
+    lines = [{"id": "harbour.txt", "summary": summary().model_dump()},
+             {"id": None, "line": 2, "error": error}]  # fmt: skip
     results.write_text("".join(json.dumps(x) + "\n" for x in lines))
     out = tmp_path / "page.html"
     r = runner.invoke(app, ["view", str(results), "--articles", str(tmp_path), "-o", str(out)])
     assert r.exit_code == 0, r.output
     html = out.read_text()
-    assert html.count('class="anchor"') == 6 and "error: HTTP 500" in html
+    assert html.count('class="anchor"') == 6 and "error: in.jsonl line 2 is not JSON" in html
+    assert ">line:2</h2>" in html
     assert "wrote" in r.stderr and r.stdout == ""
+
+    numbered = tmp_path / "numbered.jsonl"  # JSONL input with a numeric id
+    numbered.write_text(json.dumps({"id": 7, "text": ARTICLE}) + "\n")
+    results.write_text(json.dumps({"id": 7, "summary": summary().model_dump()}) + "\n")
+    r = runner.invoke(app, ["view", str(results), "--articles", str(numbered)])
+    assert r.exit_code == 0 and r.stdout.count('class="anchor"') == 6
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "summary": {"quotes": 5}}\n')

@@ -92,6 +92,12 @@ def _lines(result: str) -> tuple[Any, list[Any]]:
     return None, lines
 
 
+def _label(line: dict[str, Any]) -> str:
+    """An output line's article as people name it: its id as text, or "line:N" (no id)."""
+    art_id = line.get("id")
+    return str(art_id) if art_id is not None else f"line:{line.get('line')}"
+
+
 def _entries(
     result: str,
     article: Path | None,
@@ -120,18 +126,18 @@ def _entries(
     if articles is not None:
         from summariser.batch import read_articles
 
-        wanted = {str(line.get("id")) for line in lines if isinstance(line, dict)}
-        texts.update({a.id: a.text for a in read_articles(articles) if a.id in wanted})
+        wanted = {_label(line) for line in lines if isinstance(line, dict)}
+        texts.update({a.label: a.text for a in read_articles(articles) if a.label in wanted})
     if article is not None:
         from summariser.inputs import read_article
 
         text = read_article(str(article))
-        texts.update({str(line.get("id")): text for line in lines if isinstance(line, dict)})
+        texts.update({_label(line): text for line in lines if isinstance(line, dict)})
     entries = []
     for n, line in enumerate(lines, 1):
-        if not isinstance(line, dict) or "id" not in line:
+        if not isinstance(line, dict) or ("id" not in line and "line" not in line):
             raise InputError(f"{result}: line {n} has no id: not a results or predictions file")
-        art_id = str(line["id"])
+        art_id = _label(line)
         error = line.get("error")
         if error is not None or "summary" not in line:
             message = error.get("message") if isinstance(error, dict) else str(error)
