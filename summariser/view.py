@@ -66,6 +66,7 @@ class _Mark:
     start: int
     end: int
     colour: str | None = None
+    flag: str = ""  # an extra class: "wrong-speaker", "extra" (evals)
 
 
 def _gold_matches(summary: Summary, gold: GoldFile) -> tuple[dict[int, str], dict[int, str]]:
@@ -101,19 +102,22 @@ def _marks(n: int, entry: Entry, colours: dict[str, str]) -> list[_Mark]:
     marks: list[_Mark] = []
     s = entry.summary
     text = entry.text or ""
-    if s is not None:
-        for i, q in enumerate(s.quotes, 1):
-            for a, b in _spans(q):
-                marks.append(_Mark(f"a{n}-q{i}", "quote", a, b, colours.get(q.speaker or "")))
-        for kind, letter in (("events", "e"), ("stances", "s")):
-            for i, r in enumerate(getattr(s, kind), 1):
-                marks.append(_Mark(f"a{n}-{letter}{i}", kind[:-1], r.start, r.end))
+    pred_status: dict[int, str] = {}
     if entry.gold is not None and s is not None:
-        gold_status, _ = _gold_matches(s, entry.gold)
+        gold_status, pred_status = _gold_matches(s, entry.gold)
         for j, g in enumerate(entry.gold.quotes):
             at = text.find(g.text)
             if gold_status[j] == "missed" and at >= 0:
                 marks.append(_Mark(f"a{n}-g{j + 1}", "miss", at, at + len(g.text)))
+    if s is not None:
+        for i, q in enumerate(s.quotes, 1):
+            flag = pred_status.get(i - 1, "ok").replace(" ", "-")
+            for a, b in _spans(q):
+                marks.append(_Mark(f"a{n}-q{i}", "quote", a, b, colours.get(q.speaker or ""),
+                                   "" if flag == "ok" else flag))  # fmt: skip
+        for kind, letter in (("events", "e"), ("stances", "s")):
+            for i, r in enumerate(getattr(s, kind), 1):
+                marks.append(_Mark(f"a{n}-{letter}{i}", kind[:-1], r.start, r.end))
     return [m for m in marks if 0 <= m.start < m.end <= len(text)]
 
 
@@ -128,7 +132,7 @@ def _article_html(text: str, marks: Sequence[_Mark]) -> str:
         if not over:
             parts.append(piece)
             continue
-        kinds = sorted({m.kind for m in over})
+        kinds = sorted({m.kind for m in over} | {m.flag for m in over if m.flag})
         rids = list(dict.fromkeys(m.rid for m in over))
         parts += [f'<span class="anchor" id="{r}"></span>' for r in rids if r not in first_seen]
         first_seen.update(rids)
@@ -267,6 +271,7 @@ mark.event{text-decoration:underline 2px #1565c0;text-underline-offset:3px}
 mark.stance{text-decoration:underline dotted 2px #6a1b9a;text-underline-offset:5px}
 mark.event.stance{text-decoration:underline double 2px #1565c0}
 mark.miss{outline:2px dashed #c62828;outline-offset:1px}
+mark.wrong-speaker{outline:2px solid #ef6c00}mark.extra{outline:2px dotted #c62828}
 mark.focus{box-shadow:0 0 0 3px #ff6f00;transition:box-shadow .2s}
 ol.records,ol.goldlist{padding-left:1.4em;margin:.2em 0}
 h4{margin:.6em 0 .1em;font-size:.95em;color:#455a64}
@@ -329,6 +334,12 @@ def page(entries: Sequence[Entry], title: str = "summariser") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
         f'<header><h1>{_e(title)}</h1><div class="legend">speakers: {legend} '
-        "<span><u>event evidence</u></span> <span>stance evidence (dotted)</span></div>"
+        "<span><u>event evidence</u></span> <span>stance evidence (dotted)</span>"
+        + (
+            " <span>evals: missed (dashed), wrong speaker (solid), extra (dotted)</span>"
+            if any(e.gold is not None for e in entries)
+            else ""
+        )
+        + "</div>"
         f"</header>{nav}\n{sections}\n<script>{_JS}</script></body></html>\n"
     )

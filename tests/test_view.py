@@ -177,6 +177,8 @@ def test_gold_beside_predictions_marks_misses_and_wrong_speakers():
     assert gold_items == ["gold ok", "gold wrong-speaker", "gold missed"]
     misses = [a for t, a in found if t == "mark" and "miss" in (a.get("class") or "")]
     assert len(misses) == 1 and misses[0]["data-r"] == "a0-g3"
+    wrong = {a["data-r"] for t, a in found if t == "mark" and "wrong-speaker" in a.get("class", "")}
+    assert wrong == {"a0-q2"}  # the prediction whose speaker the gold contradicts
 
 
 def test_cli_view_of_a_run_json_and_of_batch_results(tmp_path):
