@@ -181,20 +181,27 @@ def _record_items(n: int, s: Summary, colours: dict[str, str], pred_status: dict
 
 
 def _gold_list(n: int, gold: GoldFile, gold_status: dict[int, str]) -> str:
-    rows = []
+    """The gold records, quotes with their match status (events and stances listed)."""
+    quotes = []
     for j, g in enumerate(gold.quotes):
         status = gold_status[j]
         target = f' data-target="a{n}-g{j + 1}"' if status == "missed" else ""
-        rows.append(
+        quotes.append(
             f'<li class="gold {_e(status.replace(" ", "-"))}"{target}><b>{_e(g.speaker)}</b> '
             f'<small>{_e(g.kind)}</small> <span class="badge {_e(status.replace(" ", "-"))}">'
             f"{_e(status)}</span><div>“{_e(g.text)}”</div></li>"
         )
+    parts = [f'<h4>Quotes ({len(quotes)})</h4><ol class="goldlist">{"".join(quotes)}</ol>']
     for kind in ("events", "stances"):
-        for g in getattr(gold, kind):
-            fields = " · ".join(str(v) for v in g.model_dump().values() if v)
-            rows.append(f'<li class="gold other"><small>{kind[:-1]}</small> {_e(fields)}</li>')
-    return "\n".join(rows)
+        items = [
+            f'<li class="gold other">{_e(" · ".join(str(v) for v in g.model_dump().values() if v))}'
+            "</li>"
+            for g in getattr(gold, kind)
+        ]
+        if items:
+            parts.append(f'<h4>{kind.capitalize()} ({len(items)})</h4><ol class="goldlist">'
+                         f"{''.join(items)}</ol>")  # fmt: skip
+    return "".join(parts)
 
 
 def _meta_html(s: Summary) -> str:
@@ -243,8 +250,8 @@ def _section(n: int, entry: Entry, colours: dict[str, str]) -> str:
     panel = f"<h3>Records</h3>{_record_items(n, s, colours, pred_status)}"
     if entry.gold is not None:
         panel = (
-            '<div class="side"><div><h3>Gold</h3><ol class="goldlist">'
-            f"{_gold_list(n, entry.gold, gold_status)}</ol></div><div>{panel}</div></div>"
+            '<div class="side"><div><h3>Gold</h3>'
+            f"{_gold_list(n, entry.gold, gold_status)}</div><div>{panel}</div></div>"
         )
     if s.meta.failures:
         failed = "".join(f"<li>{_e(f)}</li>" for f in s.meta.failures)
