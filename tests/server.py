@@ -70,6 +70,7 @@ class ScriptedServer:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
+        self.arrived: list[float] = []  # time.monotonic() of each request's arrival
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests answered at once
         server = self
@@ -91,6 +92,7 @@ class ScriptedServer:
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
                     server.requests.append(request)
+                    server.arrived.append(time.monotonic())
                     server.headers.append(dict(self.headers))
                     reply = server.replies.pop(0) if server.replies else None
                     server.in_flight += 1

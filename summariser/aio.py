@@ -1,0 +1,347 @@
+"""Batches for HTTP models on asyncio: hundreds of requests in flight, CPU work on every core.
+
+The event loop (this process) owns the network: one `AsyncOpenAI` client with the transport's
+single retry layer (tenacity's AsyncRetrying), at most `concurrency` articles in flight (a
+semaphore), streamed input and crash-safe output through `summariser.batch`'s functions.
+Everything else, the parse, validation, grounding and the result cache, runs in worker
+processes (one per core), so the loop never waits on CPU: each worker runs the ordinary
+synchronous pipeline with a backend whose transport is a bridge to the loop. A worker thread that
+needs an answer sends the request to the loop, which sends it over HTTP and hands back the
+completion; instructor's validation and re-asks stay in the worker, exactly as on the thread path.
+
+The embedded model and replayed OpenAI Batch results keep `batch.run_batch` (threads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import math
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from summariser import batch
+from summariser.backends import openai_compat
+from summariser.backends.base import ChatBackend
+from summariser.batch import Article, Tally
+from summariser.cache import ResultCache
+from summariser.errors import BackendError
+from summariser.pipeline import STEPS
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_batch(
+    articles: Iterator[Article],
+    backend: ChatBackend,
+    out: Path,
+    *,
+    concurrency: int = 8,
+    steps: tuple[str, ...] = STEPS,
+    cache: ResultCache | bool = True,
+    retry_errors: bool = False,
+    on_done: Callable[[Article, bool], Any] | None = None,
+    backend_for: Callable[[Article], ChatBackend] | None = None,
+    stop: threading.Event | None = None,
+    secrets: tuple[str, ...] = (),
+    workers: int | None = None,
+) -> Tally:
+    """`batch.run_batch` on asyncio for HTTP backends: the same arguments, lines and Tally.
+
+    Backends that are not HTTP (the embedded model, the fake, parser-only) and `backend_for`
+    (replayed OpenAI Batch answers) go to `batch.run_batch` unchanged.
+
+    Args:
+        concurrency: Articles in flight at once (each makes its model calls one after another).
+        stop: When set (first Ctrl-C, see `batch.interrupt_handler`), nothing new starts; the
+            articles in flight are written as they finish, then `Tally.interrupted` is set.
+        workers: Processes for the CPU work (default: one per core).
+
+    Raises:
+        InputError: `out` cannot be used or written.
+    """
+    config = openai_compat.http_settings(backend)
+    if config is None or backend_for is not None:
+        return batch.run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
+                               cache=cache, retry_errors=retry_errors, on_done=on_done,
+                               backend_for=backend_for, stop=stop, secrets=secrets)  # fmt: skip
+    stop = stop or threading.Event()
+    runner = _Runner(config, backend, max(1, concurrency), tuple(steps), cache,
+                     workers or min(cores(), max(1, concurrency)), stop)  # fmt: skip
+    results = batch.Results(out, retry_errors, secrets or backend.secrets)
+    try:
+        return asyncio.run(runner.run(articles, results, on_done))
+    finally:
+        results.close()
+
+
+# --- the loop's side ----------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    """One worker process as the loop sees it."""
+
+    process: Any  # multiprocessing.Process (spawn context)
+    conn: Connection
+    articles: dict[int, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    alive: bool = True
+
+
+class _Runner:
+    def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend,
+                 concurrency: int, steps: tuple[str, ...], cache: ResultCache | bool,
+                 workers: int, stop: threading.Event) -> None:  # fmt: skip
+        self.config = config
+        self.backend = backend
+        self.concurrency = concurrency
+        self.steps = steps
+        self.cache = cache
+        self.n_workers = max(1, min(workers, concurrency))
+        self.stop = stop
+        self.workers: list[_Worker] = []
+        self.transport: openai_compat.AsyncTransport | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def run(self, articles: Iterator[Article], results: batch.Results,
+                  on_done: Callable[[Article, bool], Any] | None) -> Tally:  # fmt: skip
+        started = time.perf_counter()
+        tally = Tally()
+        loop = asyncio.get_running_loop()
+        self.transport = openai_compat.AsyncTransport(self.config)
+        self._start_workers(loop)
+        in_flight = 0
+        freed = asyncio.Event()
+        seq = itertools.count()
+
+        def finish(article: Article, outcome: dict[str, Any]) -> None:
+            ok = results.write(article, outcome, tally)
+            if on_done:
+                on_done(article, ok)
+
+        async def one(article: Article) -> None:
+            nonlocal in_flight
+            try:
+                finish(article, await self._summarise(next(seq), article))
+            finally:
+                in_flight -= 1
+                freed.set()
+
+        async def free_slot() -> bool:
+            """Wait for fewer than `concurrency` articles in flight; False once `stop` is set
+            (a signal handler sets it: polled)."""
+            nonlocal in_flight
+            while in_flight >= self.concurrency and not self.stop.is_set():
+                freed.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(freed.wait(), 0.1)
+            if self.stop.is_set():
+                return False
+            in_flight += 1
+            return True
+
+        try:
+            for article in articles:
+                if self.stop.is_set():
+                    break
+                if not results.admit(article, tally):
+                    if on_done and article.key in results.done:
+                        on_done(article, True)
+                    continue
+                if article.error:  # nothing to run: write it now
+                    finish(article, {"error": {"type": "InputError", "message": article.error}})
+                    continue
+                if not await free_slot():
+                    break
+                self._spawn(one(article))
+            while self.tasks:
+                await asyncio.gather(*self.tasks)
+        finally:
+            for task in self.tasks:
+                task.cancel()
+            await self._stop_workers()
+            await self.transport.aclose()
+        tally.interrupted = self.stop.is_set()
+        tally.seconds = time.perf_counter() - started
+        return tally
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _summarise(self, n: int, article: Article) -> dict[str, Any]:
+        live = [w for w in self.workers if w.alive]
+        if not live:
+            return {"error": {"type": "WorkerError", "message": "every worker process has died"}}
+        worker = min(live, key=lambda w: len(w.articles))
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        worker.articles[n] = future
+        worker.conn.send(("article", n, article.text))
+        return await future
+
+    def _start_workers(self, loop: asyncio.AbstractEventLoop) -> None:
+        # spawn, not fork: the caller may hold threads (progress bars) whose locks a fork copies
+        ctx = mp.get_context("spawn")
+        threads = math.ceil(self.concurrency / self.n_workers)
+        observe = bool(self.backend.observers)
+        for _ in range(self.n_workers):
+            ours, theirs = ctx.Pipe()
+            process = ctx.Process(
+                target=_worker_main,
+                args=(theirs, self.config, self.steps, self.cache, threads, observe),
+                daemon=True,
+            )
+            process.start()
+            theirs.close()
+            worker = _Worker(process, ours)
+            self.workers.append(worker)
+            threading.Thread(target=self._read, args=(worker, loop), daemon=True).start()
+
+    def _read(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
+        """A thread per worker: hands every message to the loop."""
+        while True:
+            try:
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                with contextlib.suppress(RuntimeError):  # the loop is already closed
+                    loop.call_soon_threadsafe(self._died, worker)
+                return
+            loop.call_soon_threadsafe(self._dispatch, worker, message)
+
+    def _dispatch(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "call":
+            self._spawn(self._answer(worker, message[1], message[2]))
+        elif kind == "done":
+            future = worker.articles.pop(message[1], None)
+            if future is not None and not future.done():
+                future.set_result(message[2])
+        elif kind == "observe":
+            for observer in list(self.backend.observers):
+                observer(message[1])
+
+    async def _answer(self, worker: _Worker, n: int, kwargs: dict[str, Any]) -> None:
+        assert self.transport is not None
+        try:
+            reply: tuple[Any, ...] = ("answer", n, await self.transport.create(**kwargs), None)
+        except BackendError as e:
+            reply = ("answer", n, None, str(e))
+        if worker.alive:
+            with contextlib.suppress(OSError):
+                worker.conn.send(reply)
+
+    def _died(self, worker: _Worker) -> None:
+        if not worker.alive:
+            return
+        worker.alive = False
+        code = worker.process.exitcode
+        for future in worker.articles.values():
+            if not future.done():
+                future.set_result({"error": {"type": "WorkerError", "message": (
+                    f"the worker process summarising this article died (exit code {code}); "
+                    "rerun with --retry-errors")}})  # fmt: skip
+        worker.articles.clear()
+
+    async def _stop_workers(self) -> None:
+        # every article is written by now and a worker keeps no other state (cache entries
+        # are written atomically before an article is reported): no need to wait long
+        for worker in self.workers:
+            if worker.alive:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(("stop",))
+        deadline = time.monotonic() + 0.25
+        for worker in self.workers:
+            while worker.process.is_alive() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join()
+            worker.alive = False
+            worker.conn.close()
+
+
+# --- the worker's side --------------------------------------------------------------------
+
+
+class _Bridge:
+    """The worker's transport: asks the loop for each completion and waits for it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.calls: dict[int, Future[Any]] = {}
+        self.ids = itertools.count()
+        self.closed = False
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        with self.lock:
+            self.conn.send(message)
+
+    def create(self, **kwargs: Any) -> Any:
+        if self.closed:
+            raise BackendError("the batch stopped")
+        n = next(self.ids)
+        future: Future[Any] = Future()
+        self.calls[n] = future
+        self.send(("call", n, kwargs))
+        return future.result()
+
+    def answered(self, n: int, completion: Any, error: str | None) -> None:
+        future = self.calls.pop(n)
+        if error is None:
+            future.set_result(completion)
+        else:
+            future.set_exception(BackendError(error))
+
+
+def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tuple[str, ...],
+                 cache: ResultCache | bool, threads: int, observe: bool) -> None:  # fmt: skip
+    """A worker process: runs the pipeline for each article the loop sends, in `threads`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the loop's to handle
+    from summariser.api import summarise
+
+    bridge = _Bridge(conn)
+    backend = openai_compat.chat_backend(config, bridge.create)
+    if observe:
+        backend.observers.append(lambda record: bridge.send(("observe", record)))
+
+    def work(n: int, text: str) -> None:
+        try:
+            summary = summarise(text, backend=backend, steps=steps, cache=cache)
+            outcome: dict[str, Any] = {"summary": summary.model_dump(mode="json")}
+        except Exception as e:
+            outcome = batch.error_outcome(e)
+        bridge.send(("done", n, outcome))
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                break
+            if message[0] == "article":
+                pool.submit(work, message[1], message[2])
+            elif message[0] == "answer":
+                bridge.answered(message[1], message[2], message[3])
+            elif message[0] == "stop":
+                break
+        bridge.closed = True  # the loop has gone: free the threads waiting for answers
+        for future in list(bridge.calls.values()):
+            future.set_exception(BackendError("the batch stopped"))

@@ -1,0 +1,198 @@
+"""The asyncio batch path (summariser.aio) against the scripted server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from summariser import aio, batch
+from summariser.backends import resolve
+from summariser.backends.fake import FakeBackend
+from tests.conftest import ROOT
+from tests.server import Reply, ScriptedServer
+
+KEY = "sk-test-SENTINEL-0123456789"
+QUOTES = ("quotes",)  # the seed needs one model request for this step: who said Q1
+
+
+def write_input(path: Path, seed: str, n: int) -> Path:
+    with path.open("w") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"a{i}", "text": f"Story {i}.\n\n{seed}", "desk": "x"}))
+            f.write("\n")
+    return path
+
+
+def lines(out: Path) -> list[dict]:
+    return [json.loads(x) for x in out.read_text().splitlines()]
+
+
+def run(src: Path, url: str, out: Path, **kw) -> batch.Tally:
+    b = resolve("openai:test-model", api_key=KEY, base_url=url)
+    kw = {"concurrency": 4, "steps": QUOTES, "cache": False, "workers": 1, **kw}
+    return aio.run_batch(batch.read_articles(src), b, out, **kw)
+
+
+def without_timings(line: dict) -> dict:
+    line = json.loads(json.dumps(line))
+    if "summary" in line:
+        line["summary"]["meta"].pop("timings")
+    return line
+
+
+def test_same_lines_as_the_thread_path(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 6)
+    with ScriptedServer() as srv:
+        tally = run(src, srv.url, tmp_path / "async.jsonl", workers=2)
+        b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
+        batch.run_batch(batch.read_articles(src), b, tmp_path / "threads.jsonl",
+                        concurrency=4, steps=QUOTES, cache=False)  # fmt: skip
+    assert (tally.summaries, tally.errors) == (6, 0)
+    ours = {x["id"]: without_timings(x) for x in lines(tmp_path / "async.jsonl")}
+    theirs = {x["id"]: without_timings(x) for x in lines(tmp_path / "threads.jsonl")}
+    assert ours == theirs and len(ours) == 6
+    assert ours["a3"]["extra"] == {"desk": "x"} and ours["a3"]["summary"]["quotes"]
+    assert len(srv.requests) == 12  # one request per article on each path
+
+
+def test_concurrency_is_reached_and_never_exceeded(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 10)
+    with ScriptedServer(default=lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=0.4)) as s:
+        tally = run(src, s.url, tmp_path / "out.jsonl", concurrency=4)
+    assert tally.summaries == 10 and s.max_in_flight == 4
+
+
+def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkeypatch):
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
+    src = write_input(tmp_path / "in.jsonl", seed, 1)
+    replies = [
+        Reply(status=503, body=b'{"error": {"message": "busy"}}'),
+        Reply(status=429, headers={"retry-after": "0.3"}, body=b'{"error": {"message": "x"}}'),
+    ]
+    with ScriptedServer(replies) as srv:
+        t0 = time.monotonic()
+        tally = run(src, srv.url, tmp_path / "out.jsonl")
+    assert tally.summaries == 1 and len(srv.requests) == 3
+    assert time.monotonic() - t0 >= 0.3
+
+
+def test_failures_are_error_lines_and_retry_errors_redoes_them(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 3)
+    body = json.dumps({"error": {"message": f"Incorrect API key provided: {KEY}"}}).encode()
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer([Reply(status=401, body=body)]) as srv:
+        tally = run(src, srv.url, out)
+        assert (tally.summaries, tally.errors) == (2, 1)
+        errors = [x for x in lines(out) if "error" in x]
+        assert errors[0]["error"]["type"] == "BackendError" and "HTTP 401" in out.read_text()
+        assert KEY not in out.read_text()
+        again = run(src, srv.url, out, retry_errors=True)
+    assert (again.summaries, again.skipped) == (1, 2)
+    assert sorted(x["id"] for x in lines(out)) == ["a0", "a1", "a2"]
+    assert all("summary" in x for x in lines(out))
+
+
+def test_bad_input_lines_and_duplicates_as_on_the_thread_path(seed, tmp_path):
+    src = tmp_path / "in.jsonl"
+    good = json.dumps({"id": "x", "text": seed})
+    src.write_text(f"{good}\nnot json\n{good}\n")
+    with ScriptedServer() as srv:
+        tally = run(src, srv.url, tmp_path / "out.jsonl")
+    assert (tally.summaries, tally.errors, tally.duplicates) == (1, 1, ["x"])
+    assert len(srv.requests) == 1
+
+
+def test_observers_hear_every_attempt_made_in_the_workers(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    seen: list[dict] = []
+    with ScriptedServer() as srv:
+        b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
+        b.observers.append(seen.append)
+        aio.run_batch(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=QUOTES,
+                      cache=False, workers=1)  # fmt: skip
+    assert len(seen) == 2 and {r["schema"] for r in seen} == {"Speakers"}
+    assert all(r["usage"]["prompt_tokens"] == 50 for r in seen)
+
+
+def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    fake = FakeBackend()
+    tally = aio.run_batch(batch.read_articles(src), fake, tmp_path / "out.jsonl", steps=QUOTES,
+                          cache=False)  # fmt: skip
+    assert tally.summaries == 2 and len(fake.calls) == 2  # the fake ran in this process
+
+
+SCRIPT = """
+import sys
+import time
+from pathlib import Path
+from summariser import aio, batch
+from summariser.backends import resolve
+b = resolve("openai:test-model", api_key="sk-x-123456", base_url=sys.argv[1])
+with batch.interrupt_handler(lambda m: print(m, file=sys.stderr)) as stop:
+    t = aio.run_batch(batch.read_articles(Path(sys.argv[2])), b, Path(sys.argv[3]),
+                      concurrency=4, steps=("quotes",), cache=False, workers=1, stop=stop)
+print(f"returned at {time.monotonic()}:", t.line(), file=sys.stderr)
+sys.exit(130 if t.interrupted else 0)
+"""
+
+
+def start(url: str, src: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, url, str(src), str(out)],
+                            cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True)  # fmt: skip
+
+
+def wait_for_lines(out: Path, n: int, proc: subprocess.Popen, limit: float = 60) -> None:
+    t0 = time.monotonic()
+    while not (out.exists() and out.read_text().count("\n") >= n):
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() - t0 < limit, "no progress"
+        time.sleep(0.05)
+
+
+def test_resume_after_kill_9(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 24)
+    out = tmp_path / "out.jsonl"
+    slow = lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=0.3)  # noqa: E731
+    with ScriptedServer(default=slow) as srv:
+        proc = start(srv.url, src, out)
+        wait_for_lines(out, 5, proc)
+        os.killpg(proc.pid, signal.SIGKILL)  # the parent and its worker processes
+        proc.wait()
+        with out.open("a") as f:
+            f.write('{"id": "a23", "summ')  # as if killed mid-line
+        before = len(lines_ok(out))
+        asked = len(srv.requests)
+        tally = run(src, srv.url, out)
+    ids = [x["id"] for x in lines(out)]
+    assert sorted(ids) == sorted(f"a{i}" for i in range(24))  # each exactly once
+    assert tally.skipped == before and tally.summaries == 24 - before
+    assert len(srv.requests) - asked == 24 - before
+
+
+def lines_ok(out: Path) -> list[str]:
+    return [x for x in out.read_text().splitlines() if x.endswith("}")]
+
+
+def test_first_ctrl_c_starts_nothing_new_and_writes_what_finishes(seed, tmp_path):
+    src = write_input(tmp_path / "in.jsonl", seed, 40)
+    out = tmp_path / "out.jsonl"
+    slow = lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=1.0)  # noqa: E731
+    with ScriptedServer(default=slow) as srv:
+        proc = start(srv.url, src, out)
+        wait_for_lines(out, 1, proc)
+        asked = len(srv.requests)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err, err
+    returned = float(err.split("returned at ")[1].split(":")[0])
+    assert returned - (srv.arrived[-1] + 1.0) < 2.0  # within 2 s of the last answer
+    assert len(srv.requests) <= asked + 4  # at most the articles in flight at the signal
+    written = lines(out)
+    assert len(written) == len(srv.requests) and all("summary" in x for x in written)
