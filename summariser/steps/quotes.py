@@ -568,7 +568,7 @@ def find_candidates(document: Document, speakers: Speakers) -> tuple[list[Candid
     absorbed = [c.spans[0] for c in out]  # partial quotes inside a reported clause are part of it
     terms: list[str] = []
     for q in document.quotations:
-        if any(s <= q.start and q.end <= e for s, e in absorbed):
+        if any(s <= q.start and q.end <= e + 2 for s, e in absorbed):  # e: before a final "."
             continue
         c = _direct(document, speakers, q, quoted)
         if c is None:
@@ -585,9 +585,9 @@ def find_candidates(document: Document, speakers: Speakers) -> tuple[list[Candid
     for c in out:
         if c.kind == "direct" and c.cue is None and c.follows is None and not c.who.decided:
             words = len(" ".join(text[s:e] for s, e in c.spans).split())
-            if words <= SHORT_QUOTE_WORDS:
+            if words <= SHORT_QUOTE_WORDS or embedded(document, c):
                 terms.append(" ".join(text[s:e] for s, e in c.spans))
-                continue
+                continue  # no one is said to have said it: a term or a scare quote
         kept.append(c)
     return kept, terms
 
@@ -678,7 +678,7 @@ def _reported(document: Document, speakers: Speakers, quoted: list[Span]) -> lis
                 continue
             clause = _content(text, comp)
             if clause is None or any(
-                qs < clause[1] and clause[0] < qe and (qs - clause[0] < 3 or qe > clause[1])
+                qs < clause[1] and clause[0] < qe and (qs - clause[0] < 3 or qe > clause[1] + 2)
                 for qs, qe in quoted
             ):
                 continue  # the clause is a quotation itself (or runs into one): a direct quote
@@ -742,12 +742,22 @@ def _clean(text: str, s: int, e: int) -> Span:
     return s, e
 
 
+def embedded(document: Document, c: Candidate) -> bool:
+    """True for a quotation inside the writer's own clause ('his "magic" pills', 'is "true"'):
+    words of the sentence come before it, not ending in a colon or comma."""
+    span = document.sentence_at(c.start)
+    if span is None:
+        return False
+    before = document.text[span[0] : c.start].rstrip(" \t\"“‘'`")
+    return bool(re.search(r"[A-Za-z]", before)) and not before.endswith((":", ",", "—", "–"))
+
+
 def _carry_on(document: Document, out: list[Candidate]) -> None:
     """A quotation with no cue of its own carries on the last speaker of its paragraph (or of
     the paragraph before, when it opens its own): `"A," she said. "B."`."""
     paras = [s for s, _ in document.paragraphs]
     for prev, c in zip(out, out[1:], strict=False):
-        if c.kind != "direct" or c.cue is not None or c.who.decided:
+        if c.kind != "direct" or c.cue is not None or c.who.decided or embedded(document, c):
             continue
         p_prev = bisect.bisect_right(paras, prev.start) - 1
         p_this = bisect.bisect_right(paras, c.start) - 1
