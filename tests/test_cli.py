@@ -134,6 +134,8 @@ def test_version_and_exit_codes_in_help():
 def test_every_subcommand_takes_verbose_and_quiet(command):
     r = invoke(*command, "--help")
     assert r.exit_code == 0 and "--verbose" in r.stdout and "--quiet" in r.stdout
+    if command[0] in ("run", "batch", "eval", "eval-polnear"):  # those that can exit 3
+        assert "3 finished with failed steps" in " ".join(r.stdout.split())
 
 
 def test_help_imports_no_heavy_module():

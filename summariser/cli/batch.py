@@ -15,6 +15,7 @@ import typer
 
 from summariser.cli.common import (
     ALL_STEPS,
+    EXIT_CODES,
     OUTPUT,
     PARTIAL,
     ConcurrencyOpt,
@@ -96,7 +97,7 @@ def _articles_for_import(source: Path | None) -> Path:
     return found[0]
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def batch(
     source: Annotated[
         Path | None,

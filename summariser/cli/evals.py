@@ -11,6 +11,7 @@ import typer
 from summariser.cli.common import (
     ALL_STEPS,
     ERROR,
+    EXIT_CODES,
     OUTPUT,
     PARTIAL,
     BaselineOpt,
@@ -184,7 +185,7 @@ def _finish(
         raise typer.Exit(PARTIAL)
 
 
-@app.command("eval")
+@app.command("eval", epilog=EXIT_CODES)
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
     model: ModelOpt = None,
@@ -220,7 +221,7 @@ def eval_cmd(
         _finish(result, report, baseline, gates, allow_failures)
 
 
-@app.command("eval-polnear")
+@app.command("eval-polnear", epilog=EXIT_CODES)
 def eval_polnear(
     folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,

@@ -11,6 +11,7 @@ import typer
 
 from summariser.cli.common import (
     ALL_STEPS,
+    EXIT_CODES,
     OUTPUT,
     PARTIAL,
     Format,
@@ -46,7 +47,7 @@ LogOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def run(
     article: Annotated[str, typer.Argument(help="Article text file, or - for stdin.")],
     model: ModelOpt = None,
