@@ -220,3 +220,28 @@ def test_no_injected_claim_reaches_the_output_even_from_a_model_that_accepts_eve
     assert "dissolved" not in records  # the injected claim is in no record
     assert "met" in [e["action"] for e in out["events"]]  # while the honest one is accepted
     assert "dissolved" not in shown  # and the model never saw the claim
+
+
+def test_format_characters_class_is_complete():
+    import sys
+    import unicodedata
+
+    cf = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert all(injection.FORMAT_CHARS.fullmatch(c) for c in cf)
+
+
+def test_the_cheap_prefilter_never_hides_a_sentence_the_rules_would_catch():
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    texts += [LEAD + body + TAIL for body in STYLES.values()]
+    texts.append(
+        " ".join(LEAD + body for body in STYLES.values()).encode("ascii", "ignore").decode()
+    )
+    caught = 0
+    for text in texts:
+        for s, e in spans.sentences(text):
+            view = injection.normalise(text[s:e])
+            if injection._detect(view):
+                caught += 1
+                assert injection._may_instruct(view), text[s:e]
+    assert caught >= len(STYLES)

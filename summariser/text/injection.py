@@ -63,6 +63,36 @@ THIS_TEXT = (
     r"(?:article|story|page|text|piece|document|post|passage|content|item|report|feed|web ?page)"
 )
 
+#: Every detection rule needs one of these words (or what `_may_instruct` lists besides): a
+#: cheap test that spares most sentences the rules.
+ANCHORS = frozenset(
+    """ignore disregard forget override overrule bypass discard aside attention follow following
+    ai llm llms intelligence model models chatbot chatbots chat bot bots assistant assistants
+    automated automatic machine machines crawler crawlers scraper scrapers extractor extractors
+    gpt chatgpt claude gemini copilot you your summary summaries synopsis digest abstract record
+    records output extraction json takeaway tldr tl dr write list database structured reading
+    article story page text piece document post passage content item report feed webpage
+    instruction instructions directive directives prompt prompts system developer admin
+    administrator mode inst sys anyone anybody whoever readers""".split()
+)
+#: Stems rare enough in news to count as anchors on their own.
+ANCHOR_STEMS = ("summar", "condens", "abridg", "ingest", "scrap", "crawl", "gpt")
+#: An evasive addressee ("anyone condensing this", "readers processing this") needs a word of
+#: each: who, and a verb of processing.
+ADDRESSEES = frozenset(
+    "anyone anybody whoever those people reader readers tool tools system systems software "
+    "program programs".split()
+)
+PROCESSING_STEMS = (
+    "summar", "condens", "digest", "abridg", "abstract", "compil", "process", "extract", "index",
+    "pars", "ingest", "scrap", "crawl", "analy", "read",
+)  # fmt: skip
+#: Verbs of a bare order opening a sentence ("Report that ...").
+ORDER_VERBS = frozenset(
+    """report state output return write print emit respond include add summarise summarize
+    treat record list please instead now""".split()
+)
+
 # Detection rules; $NAMES stand for the word classes above.
 _RULES = [
     # an order to drop what came before: "Ignore all previous instructions", "Disregard the above"
@@ -118,15 +148,15 @@ _CLASSES = {
     "RECORD_VERBS": RECORD_VERBS,
     "THIS_TEXT": THIS_TEXT,
 }
-_DETECT = re.compile(
-    "|".join(f"(?:{Template(r).substitute(_CLASSES)})" for r in _RULES), re.I | re.S
-)
+# run on lower-cased text: faster than re.I
+_DETECT = re.compile("|".join(f"(?:{Template(r).substitute(_CLASSES)})" for r in _RULES), re.S)
 _ROLE_UPPER = re.compile(r"\b(?:SYSTEM|ASSISTANT|DEVELOPER)\s*(?:PROMPT|MESSAGE)?\s*:")
 
 #: The delimiters and markers we put around and inside the article (see prompts.article_block).
 _OUR_TAG = re.compile(r"[<‹〈⟨﹤＜]\s*/?\s*article\b[^>›〉⟩﹥＞]{0,20}[>›〉⟩﹥＞]", re.I)
 _OUR_MARKER = re.compile(r"[\[【〔〖［]\s*(\d{1,5})\s*[\]】〕〗］]")
 _SPECIAL_TOKEN = re.compile(r"<\s*\|[^|<>]{0,40}\|\s*>")
+_MARKERS = (_OUR_TAG, _OUR_MARKER, _SPECIAL_TOKEN)
 _POINTS_BACK = re.compile(
     r"\babove\b(?!\s+(?:instructions?|prompts?|rules|guidance))|\b(?:previous|preceding|prior"
     r"|foregoing|earlier|last)\s+(?:sentence|paragraph|line|statement|claim|fact|point)s?\b",
@@ -142,14 +172,30 @@ _LOOKALIKES = str.maketrans(
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
 
 
+#: Unicode format characters (category Cf: zero-width spaces and joiners, bidi controls, soft
+#: hyphen, tag characters), invisible in print. Checked complete by a test.
+FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+_SIGNS = ("{", "<", "[", "#", "|", "a.i.")
+#: Every ASCII character that is not a letter, as a space: words by str.split.
+_PUNCTUATION = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalpha()})
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def normalise(text: str) -> str:
     """The text as detection reads it: NFKC, no format characters, look-alikes folded.
 
     Not offset-preserving: for detection only (see `escape` for rewriting the original).
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    return " ".join(text.translate(_LOOKALIKES).translate(_QUOTES).split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = FORMAT_CHARS.sub("", text).translate(_LOOKALIKES).translate(_QUOTES)
+    return " ".join(text.split())
 
 
 def instruction_like(sentence: str) -> bool:
@@ -160,12 +206,46 @@ def instruction_like(sentence: str) -> bool:
     state..."), role markers, chat-template tokens, our own delimiters and fake JSON.
     """
     view = normalise(sentence)
+    return _may_instruct(view) and _detect(view)
+
+
+def _detect(view: str) -> bool:
+    """The rules themselves, on a normalised view."""
     return bool(
-        _DETECT.search(view)
+        _DETECT.search(view.lower())
         or _ROLE_UPPER.search(view)
         or _OUR_TAG.search(view)
         or _SPECIAL_TOKEN.search(view)
     )
+
+
+def _may_instruct(view: str) -> bool:
+    """False when no rule can match: no anchor word or stem, no opening order verb, no evasive
+    addressee with a verb of processing, none of the signs `{<[#|` or "a.i.".
+
+    Word tests are set operations on the sentence's words: far cheaper than the rules.
+    """
+    low = view.lower()
+    if any(sign in low for sign in _SIGNS):
+        return True
+    words = _words(low)
+    if not words:
+        return False
+    if words[0] in ORDER_VERBS or not ANCHORS.isdisjoint(words):
+        return True
+    if any(stem in low for stem in ANCHOR_STEMS) and _starts_word(low, ANCHOR_STEMS):
+        return True
+    return not ADDRESSEES.isdisjoint(words) and _starts_word(low, PROCESSING_STEMS)
+
+
+def _starts_word(low: str, stems: tuple[str, ...]) -> bool:
+    """True if a word of `low` starts with one of `stems`."""
+    return any(w.startswith(stems) for w in _words(low))
+
+
+def _words(low: str) -> list[str]:
+    """The words of lower-cased text (letters only)."""
+    return low.translate(_PUNCTUATION).split() if low.isascii() else _LETTERS.findall(low)
 
 
 def escape(text: str) -> str:
@@ -175,6 +255,10 @@ def escape(text: str) -> str:
     such as `[12]` or `［１２］` becomes "(12)", a chat-template token such as `<|im_start|>`
     becomes "(im_start)". Everything else is returned exactly as given.
     """
+    if text.isascii() and "[" not in text and "<" not in text:
+        return text  # the common case: nothing that could be a marker
+    if not any(p.search(unicodedata.normalize("NFKC", text)) for p in _MARKERS):
+        return text
     view, index = _nfkc_indexed(text)
     edits: list[tuple[int, int, str]] = []
     rewrites: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -199,15 +283,23 @@ def escape(text: str) -> str:
 
 
 def _nfkc_indexed(text: str) -> tuple[str, list[int]]:
-    """NFKC of `text` character by character, with the source index of every output character."""
+    """NFKC of `text` character by character (format characters dropped), with the source
+    index of every output character. ASCII runs are copied whole."""
     chars: list[str] = []
     index: list[int] = []
-    for i, c in enumerate(text):
-        n = unicodedata.normalize("NFKC", c) if not c.isascii() else c
-        if unicodedata.category(c) == "Cf":
-            continue
-        chars.append(n)
-        index.extend([i] * len(n))
+    at = 0
+    for run in _NON_ASCII.finditer(text):
+        chars.append(text[at : run.start()])
+        index.extend(range(at, run.start()))
+        for i in range(run.start(), run.end()):
+            if FORMAT_CHARS.match(text, i):
+                continue
+            n = unicodedata.normalize("NFKC", text[i])
+            chars.append(n)
+            index.extend([i] * len(n))
+        at = run.end()
+    chars.append(text[at:])
+    index.extend(range(at, len(text)))
     return "".join(chars), index
 
 
