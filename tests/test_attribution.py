@@ -89,7 +89,12 @@ def test_partial_quote_inside_reported_speech_is_part_of_the_reported_clause():
 
 def test_naming_verb_and_its_object_are_one_reported_claim():
     found, _ = run("Tom Reyes called the new timetable “a shambles” on Tuesday.")
-    assert found == [("the new timetable “a shambles", "Tom Reyes", "indirect")]
+    assert found == [("the new timetable “a shambles”", "Tom Reyes", "indirect")]
+
+
+def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
+    found, _ = run("Ana Lopez said the depot was “a mess.”")
+    assert found == [("the depot was “a mess.”", "Ana Lopez", "indirect")]
 
 
 def test_terms_titles_and_uncued_short_quotes_are_dropped_and_counted():
@@ -99,6 +104,15 @@ def test_terms_titles_and_uncued_short_quotes_are_dropped_and_counted():
     )
     assert found == [("We won", "Ana Lopez", "direct")]
     assert ctx.dropped == {"term or title in quotation marks": 2}
+
+
+def test_a_quotation_inside_the_writers_own_clause_with_no_cue_is_not_speech():
+    found, ctx = run(
+        "The shop sold “a cure for every ache you have ever had” for years. "
+        "“We won,” said Ana Lopez."
+    )
+    assert found == [("We won", "Ana Lopez", "direct")]
+    assert ctx.dropped == {"term or title in quotation marks": 1}
 
 
 def test_a_quote_with_no_cue_carries_on_the_last_speaker_of_its_paragraph():

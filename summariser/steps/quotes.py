@@ -712,7 +712,8 @@ def _naming(
             continue
         subj = _subject_of(t)
         who = speakers.subject(subj) if subj is not None else Resolution()
-        out.append(Candidate(((lo, inside[-1][1]),), "indirect", t.text, who))
+        span = _clean(document.text, lo, inside[-1][1])
+        out.append(Candidate((span,), "indirect", t.text, who))
     return out
 
 
@@ -735,11 +736,16 @@ def _content(text: str, comp: Token) -> Span | None:
 
 
 def _clean(text: str, s: int, e: int) -> Span:
+    """Trim spaces and edge punctuation; take in the closing mark of a quotation that the
+    content opens (`the depot was “a mess”`)."""
     while s < e and (text[s].isspace() or text[s] in ",;:"):
         s += 1
     while e > s and (text[e - 1].isspace() or text[e - 1] in ".,;:!?"):
         e -= 1
-    return s, e
+    piece = text[s:e]
+    opened = piece.count("“") > piece.count("”") or piece.count('"') % 2 == 1
+    close = re.match(r"[.,!?]?[”\"]", text[e : e + 2])
+    return (s, e + close.end()) if opened and close else (s, e)
 
 
 def embedded(document: Document, c: Candidate) -> bool:
