@@ -60,7 +60,8 @@ PROCESSING = (
 #: The article itself, as an injection refers to it ("this page", "the text above").
 THIS_TEXT = (
     r"(?:this|the above|the following|the present|the preceding)\s+(?:\w+\s+)?"
-    r"(?:article|story|page|text|piece|document|post|passage|content|item|report|feed|web ?page)"
+    r"(?:article|story|page|text|piece|document|post|passage|content|item|report|feed|web ?page"
+    r"|paragraph|sentence)"
 )
 
 #: Every detection rule needs one of these words (or what `_may_instruct` lists besides): a
@@ -73,7 +74,7 @@ ANCHORS = frozenset(
     records output extraction json takeaway tldr tl dr write list database structured reading
     article story page text piece document post passage content item report feed webpage
     instruction instructions directive directives prompt prompts system developer admin
-    administrator mode inst sys anyone anybody whoever readers""".split()
+    administrator mode inst sys anyone anybody whoever readers paragraph sentence""".split()
 )
 #: Stems rare enough in news to count as anchors on their own.
 ANCHOR_STEMS = ("summar", "condens", "abridg", "ingest", "scrap", "crawl", "gpt")
@@ -310,7 +311,8 @@ def untrusted_sentences(
 
     A sentence is untrusted when it is instruction-like, when it follows an instruction-like
     sentence in the same paragraph, when it is the sentence right before an instruction-like one
-    that points back ("the above", "the previous sentence"), or when it lies in the paragraph
+    that points back ("the previous sentence"; the whole paragraph before, when the instruction
+    opens its paragraph or names "the previous paragraph"), or when it lies in the paragraph
     right after an instruction-like sentence that ends its paragraph pointing forward ("the
     following", a closing colon).
 
@@ -339,8 +341,13 @@ def untrusted_sentences(
         out.add(i + 1)
         tainted_paragraph = para[i]
         sentence = normalise(text[s:e])
-        if i > 0 and para[i - 1] == para[i] and _POINTS_BACK.search(sentence):
-            out.add(i)
+        back = _POINTS_BACK.search(sentence)
+        if back and i > 0:
+            first_in_paragraph = para[i - 1] != para[i]
+            if first_in_paragraph or "paragraph" in back.group(0).lower():
+                out.update(j + 1 for j in range(i) if para[j] == para[i] - 1)
+            else:
+                out.add(i)
         last_in_paragraph = i + 1 == len(sentences) or para[i + 1] != para[i]
         if last_in_paragraph and _POINTS_FORWARD.search(sentence):
             following = [j for j in range(i + 1, len(sentences)) if para[j] == para[i] + 1]
