@@ -604,6 +604,10 @@ def _direct(
     span = document.sentence_at(q.start) or (q.start, q.end)
     tokens = document.tokens_in(*span) or []
     verbs = [t for t in tokens if is_reporting_verb(t) and not _inside(t.idx, quoted)]
+    dash = _DASH_NAME.match(text, q.end, q.end + 80)
+    if dash:  # '"...” ― Pamela Padilla': an attribution line names the speaker outright
+        m = speakers.cast.after(dash.start(1), dash.start(1) + 1)
+        return Candidate(q.spans, "direct", None, Resolution(m[0].name if m else dash.group(1)))
     according = _according_to(tokens, quoted)
     if according is not None:
         return Candidate(q.spans, "direct", "according to", speakers.subject(according))
@@ -612,13 +616,6 @@ def _direct(
         subj = _subject_of(verb)
         who = speakers.subject(subj) if subj is not None else Resolution()
         return Candidate(q.spans, "direct", verb.text, who)
-    dash = re.match(
-        r"[\s”\"]*[―—–-]+[ \t]*(" + names.NAME_RUN.pattern + ")", text[q.end : q.end + 80]
-    )
-    if dash:  # '"...” ― Pamela Padilla': an attribution line
-        at = q.end + dash.start(1)
-        m = speakers.cast.after(at, at + 1)
-        return Candidate(q.spans, "direct", None, Resolution(m[0].name if m else dash.group(1)))
     for t in tokens:  # "Her message was simple: '...'"
         if t.lemma_.lower() in lexicon.SPEECH_NOUNS and not _inside(t.idx, quoted):
             poss = next((c for c in t.children if c.dep_ == "poss"), None)
@@ -628,7 +625,7 @@ def _direct(
 
 
 #: An attribution line after a quotation: '”― Pamela Padilla', '" — Ana Lopez'.
-_DASH_NAME = re.compile(r"[\s”\"]*[―—–-]+[ \t]*(" + names.NAME_RUN.pattern + ")")
+_DASH_NAME = re.compile(r"[\s”\"]*[―—–-]+[ \t\xa0]*(" + names.NAME_RUN.pattern + ")")
 
 
 def _has_cue(document: Document, q: Quoted, quoted: list[Span]) -> bool:
