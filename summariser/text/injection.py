@@ -74,6 +74,7 @@ ANCHORS = frozenset(
     records output extraction json takeaway tldr tl dr write list database structured reading
     article story page text piece document post passage content item report feed webpage
     instruction instructions directive directives prompt prompts system developer admin
+    pretend roleplay role fact facts
     administrator mode inst sys anyone anybody whoever readers paragraph sentence""".split()
 )
 #: Stems rare enough in news to count as anchors on their own.
@@ -140,6 +141,20 @@ _RULES = [
     r"\[/?(?:inst|sys)\]|<<\s*/?sys\s*>>|#{2,}\s*(?:instruction|system|response)\b",
     # fake structured output in the text: {"events": ...}, {'events': ...}, {events: [...]}
     r"[{]\s*[\"']?\w[\w ]{0,30}[\"']?\s*:|\[\s*\{",
+    # markup that hides text from human readers: <!-- -->, ![alt](...), <instructions> tags
+    r"<!--|-->|!\[[^\]]{0,300}\]\(|</?\s*(?:instructions?|system|prompt|assistant|user|context"
+    r"|rules|im_start|im_end)\b",
+    # a machine addressed with a colon ("TL;DR for bots:"), by name ("As an AI language
+    # model"), or given a role ("Pretend you are...")
+    r"\b(?:to|for)\s+(?:any|all|every|the|each)?\s*$MACHINE\s*:",
+    r"\bas an?\s+(?:ai\s+)?(?:large\s+)?language model\b",
+    r"\b(?:pretend|role-?play as|act as if)\s+(?:that\s+)?you\b",
+    r"\bthe\s+(?:model|ai|llm|assistant|summari[sz]er|bot|chatbot)\s+$OBLIGATION\s+(?:also\s+)?"
+    r"$RECORD_VERBS\s+(?:that|only|the following)\b",
+    # what to take from the article: "the only fact to extract from this page is..."
+    r"\b(?:extract|record|report|summari[sz]e|include|take)\w*\s+from\s+$THIS_TEXT",
+    r"\bthe (?:only|key|main|real|correct|one) (?:fact|takeaway)s? (?:to|you should|worth) "
+    r"(?:extract|record|report|remember|note|include|summari[sz]e|keep)",
 ]
 _CLASSES = {
     "MACHINE": MACHINE_READERS,
@@ -185,6 +200,10 @@ _SIGNS = ("{", "<", "[", "#", "|", "a.i.")
 #: Every ASCII character that is not a letter, as a space: words by str.split.
 _PUNCTUATION = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalpha()})
 _LETTERS = re.compile(r"[^\W\d_]+")
+#: Unicode tag characters spell ASCII invisibly ("ASCII smuggling"): read as the ASCII they
+#: encode for detection, removed from what the model is shown.
+_TAGS_AS_ASCII = {0xE0000 + c: chr(c) for c in range(0x20, 0x7F)}
+_TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -194,7 +213,7 @@ def normalise(text: str) -> str:
     Not offset-preserving: for detection only (see `escape` for rewriting the original).
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text.translate(_TAGS_AS_ASCII))
         text = FORMAT_CHARS.sub("", text).translate(_LOOKALIKES).translate(_QUOTES)
     return " ".join(text.split())
 
@@ -254,10 +273,13 @@ def escape(text: str) -> str:
 
     `<article>`/`</article>` in any bracket or width becomes "(article tag)", a sentence marker
     such as `[12]` or `［１２］` becomes "(12)", a chat-template token such as `<|im_start|>`
-    becomes "(im_start)". Everything else is returned exactly as given.
+    becomes "(im_start)"; invisible Unicode tag characters are removed. Everything else is
+    returned exactly as given.
     """
     if text.isascii() and "[" not in text and "<" not in text:
         return text  # the common case: nothing that could be a marker
+    if not text.isascii():
+        text = _TAG_CHARS.sub("", text)
     if not any(p.search(unicodedata.normalize("NFKC", text)) for p in _MARKERS):
         return text
     view, index = _nfkc_indexed(text)
