@@ -36,6 +36,23 @@ from summariser.pipeline import STEPS, extract
 ENDPOINT = "/v1/chat/completions"
 
 
+#: Stands in for an API key when none is needed (export and import never call the server).
+NO_KEY = "sk-no-key-needed-for-batch-files"
+
+
+def template(model: str | None, api_key: str | None, base_url: str | None) -> ChatBackend:
+    """The openai: backend a batch runs as (default openai:gpt-4o-mini), for export/import.
+
+    No key is needed to write or read batch files; a stand-in is used and never treated as a
+    secret, so it is not redacted from the results.
+    """
+    from summariser.backends import resolve
+
+    backend = resolve(model or "openai:gpt-4o-mini", api_key=api_key or NO_KEY, base_url=base_url)
+    backend.secrets = tuple(s for s in backend.secrets if s != NO_KEY)
+    return backend
+
+
 def articles_path(requests: Path) -> Path:
     """Where export puts the articles that import needs: beside the requests file."""
     return requests.with_name(requests.stem + ".articles.jsonl")

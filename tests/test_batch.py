@@ -553,3 +553,11 @@ def test_symlink_loops_in_and_as_the_input_say_loop(tmp_path):
     assert r.exit_code in FINISHED and "summary" in got['"a.txt"']
     assert "x.txt is a symlink loop" in got['"x.txt"']["error"]["message"]
     assert loop.exit_code == 1 and "symlink loop" in loop.stderr
+
+
+def test_the_batch_template_holds_no_stand_in_secret(monkeypatch):
+    from summariser import openai_batch
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert openai_batch.template(None, None, None).secrets == ()  # nothing real to redact
+    assert openai_batch.template("openai:m", KEY, None).secrets[0] == KEY
