@@ -154,14 +154,16 @@ class Cast:
                 continue
             start = min([c.idx for c in chain] + [t.idx])
             found.append((start, t.idx + len(t), "PROPN" if chain else "SURNAME"))
+        phrases = []
         for t in doc:  # "China's foreign ministry", "the Unite union": organisations by their noun
             if t.pos_ != "NOUN" or t.lemma_.lower() not in lexicon.ORG_NOUNS:
                 continue
             mods = [c for c in t.lefts if c.dep_ in ("poss", "compound") and c.pos_ == "PROPN"]
             if mods and t.dep_ in (*_SUBJECTS, "appos", "pobj", "dobj"):
-                start, end = min(c.left_edge.idx for c in mods), t.idx + len(t)
-                found = [f for f in found if not start <= f[0] < end]  # "China" in the phrase
-                found.append((start, end, "ORG"))
+                phrases.append((min(c.left_edge.idx for c in mods), t.idx + len(t)))
+        covered = SpanIndex(phrases)
+        found = [f for f in found if not covered.holds(f[0])]  # "China" in "China's ministry"
+        found += [(a, b, "ORG") for a, b in phrases]
         surnames = {
             names.name_tokens(self.text[s:e])[-1] for s, e, label in found
             if label == "PERSON" and len(names.name_tokens(self.text[s:e])) > 1
@@ -231,6 +233,7 @@ class Cast:
         not evidence: linking them is the very guess this is meant to check."""
         doc = self.document.doc
         persons = [m for m in self.mentions if m.person]
+        at = [m.start for m in persons]
         for m in persons:
             if m.name in self.gender or not m.sure:
                 continue
@@ -238,7 +241,7 @@ class Cast:
             if i is None:
                 continue
             s, e = self.document.sentences[i]
-            if sum(1 for o in persons if s <= o.start < e) > 1:
+            if bisect.bisect_left(at, e) - bisect.bisect_left(at, s) > 1:
                 continue
             span = doc.char_span(m.end, e, alignment_mode="contract")
             for t in span or []:
@@ -276,6 +279,12 @@ class Cast:
         del doc
         self.ties.sort()
         self.weak_ties.sort()
+        self._by_word: dict[str, list[tuple[int, str]]] = {}
+        self._weak_by_word: dict[str, list[tuple[int, str]]] = {}
+        for at, word, name in self.ties:
+            self._by_word.setdefault(word, []).append((at, name))
+        for at, word, name in self.weak_ties:
+            self._weak_by_word.setdefault(word, []).append((at, name))
 
     def at(self, token: Token) -> Mention | None:
         """The mention a token belongs to, if any."""
@@ -295,9 +304,10 @@ class Cast:
 
     def tied(self, lemma: str, offset: int, weak: bool = False) -> str | None:
         """The entity most recently tied to descriptor `lemma` before `offset`."""
-        ties = self.weak_ties if weak else self.ties
-        found = [name for at, word, name in ties if word == lemma and at < offset]
-        return found[-1] if found else None
+        by_word = self._weak_by_word if weak else self._by_word
+        found = by_word.get(lemma, [])
+        k = bisect.bisect_left(found, (offset, ""))
+        return found[k - 1][1] if k else None
 
 
 # --- resolving one subject ------------------------------------------------------------------
@@ -334,11 +344,12 @@ class Speakers:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.cast = Cast(document)
+        self._sentence_starts = [s for s, _ in document.sentences]
 
     def _reach(self, offset: int, sentences: int = REACH) -> int:
         i = self.document.sentence_index(offset)
         if i is None:
-            i = bisect.bisect_right([s for s, _ in self.document.sentences], offset) - 1
+            i = bisect.bisect_right(self._sentence_starts, offset) - 1
         return self.document.sentences[max(0, i - sentences)][0] if i >= 0 else 0
 
     def _sentence_no(self, offset: int) -> int:
@@ -513,8 +524,27 @@ class Candidate:
         return self.spans[-1][1]
 
 
-def _inside(offset: int, spans: list[Span]) -> bool:
-    return any(s <= offset < e for s, e in spans)
+class SpanIndex:
+    """Sorted, non-overlapping spans (quotations) with lookups in log time: steps stay linear."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def holds(self, offset: int) -> bool:
+        """True when `offset` lies inside one of the spans."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.spans[i][1]
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The spans that overlap [start, end)."""
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+        out = []
+        while i < len(self.spans) and self.spans[i][0] < end:
+            if self.spans[i][1] > start:
+                out.append(self.spans[i])
+            i += 1
+        return out
 
 
 def _subject_of(verb: Token) -> Token | None:
@@ -548,10 +578,10 @@ def _governing(tokens: Any, q: Quoted, verbs: list[Token]) -> Token:
     return min(verbs, key=lambda t: _distance(t.idx, q))
 
 
-def _according_to(tokens: Any, quoted: list[Span]) -> Token | None:
+def _according_to(tokens: Any, quoted: SpanIndex) -> Token | None:
     """The object of "according to" in `tokens`, if any (outside quotations)."""
     for t in tokens:
-        if t.lower_ == "according" and not _inside(t.idx, quoted):
+        if t.lower_ == "according" and not quoted.holds(t.idx):
             to = next((c for c in t.children if c.lower_ == "to"), None)
             obj = next((c for c in (to.children if to is not None else []) if c.dep_ == "pobj"),
                        None)  # fmt: skip
@@ -563,12 +593,14 @@ def _according_to(tokens: Any, quoted: list[Span]) -> Token | None:
 def find_candidates(document: Document, speakers: Speakers) -> tuple[list[Candidate], list[str]]:
     """Every quote candidate with its speaker resolution; and the quotations left out as terms."""
     text = document.text
-    quoted = [s for q in document.quotations for s in q.spans]
+    quoted = SpanIndex([s for q in document.quotations for s in q.spans])
     out: list[Candidate] = _reported(document, speakers, quoted)
-    absorbed = [c.spans[0] for c in out]  # partial quotes inside a reported clause are part of it
+    absorbed = sorted(c.spans[0] for c in out)  # partial quotes inside a reported clause: theirs
+    starts = [a for a, _ in absorbed]
     terms: list[str] = []
     for q in document.quotations:
-        if any(s <= q.start and q.end <= e + 2 for s, e in absorbed):  # e: before a final "."
+        k = bisect.bisect_right(starts, q.start)
+        if any(q.end <= e + 2 for _, e in absorbed[max(0, k - 3) : k]):  # e: before a final "."
             continue
         c = _direct(document, speakers, q, quoted)
         if c is None:
@@ -593,7 +625,7 @@ def find_candidates(document: Document, speakers: Speakers) -> tuple[list[Candid
 
 
 def _direct(
-    document: Document, speakers: Speakers, q: Quoted, quoted: list[Span]
+    document: Document, speakers: Speakers, q: Quoted, quoted: SpanIndex
 ) -> Candidate | None:
     """A quotation as a candidate: the nearest reporting verb of its sentence and its subject."""
     if is_term(document, q):
@@ -603,7 +635,7 @@ def _direct(
     text = document.text
     span = document.sentence_at(q.start) or (q.start, q.end)
     tokens = document.tokens_in(*span) or []
-    verbs = [t for t in tokens if is_reporting_verb(t) and not _inside(t.idx, quoted)]
+    verbs = [t for t in tokens if is_reporting_verb(t) and not quoted.holds(t.idx)]
     dash = _DASH_NAME.match(text, q.end, q.end + 80)
     if dash:  # '"...” ― Pamela Padilla': an attribution line names the speaker outright
         m = speakers.cast.after(dash.start(1), dash.start(1) + 1)
@@ -617,7 +649,7 @@ def _direct(
         who = speakers.subject(subj) if subj is not None else Resolution()
         return Candidate(q.spans, "direct", verb.text, who)
     for t in tokens:  # "Her message was simple: '...'"
-        if t.lemma_.lower() in lexicon.SPEECH_NOUNS and not _inside(t.idx, quoted):
+        if t.lemma_.lower() in lexicon.SPEECH_NOUNS and not quoted.holds(t.idx):
             poss = next((c for c in t.children if c.dep_ == "poss"), None)
             if poss is not None:
                 return Candidate(q.spans, "direct", None, speakers.subject(poss))
@@ -628,13 +660,13 @@ def _direct(
 _DASH_NAME = re.compile(r"[\s”\"]*[―—–-]+[ \t\xa0]*(" + names.NAME_RUN.pattern + ")")
 
 
-def _has_cue(document: Document, q: Quoted, quoted: list[Span]) -> bool:
+def _has_cue(document: Document, q: Quoted, quoted: SpanIndex) -> bool:
     span = document.sentence_at(q.start) or (q.start, q.end)
     tokens = document.tokens_in(*span) or []
     words = re.findall(r"[\w-]+", document.text[max(0, q.start - 30) : q.start].lower())
     if words and words[-1] in lexicon.TERM_MARKERS:
         return False
-    return any(is_reporting_verb(t) and not _inside(t.idx, quoted) for t in tokens)
+    return any(is_reporting_verb(t) and not quoted.holds(t.idx) for t in tokens)
 
 
 def _distance(offset: int, q: Quoted) -> int:
@@ -645,7 +677,7 @@ def _distance(offset: int, q: Quoted) -> int:
     return 0
 
 
-def _reported(document: Document, speakers: Speakers, quoted: list[Span]) -> list[Candidate]:
+def _reported(document: Document, speakers: Speakers, quoted: SpanIndex) -> list[Candidate]:
     """Reported speech: a reporting verb's clausal complement, or "according to X, ..."."""
     text = document.text
     out: list[Candidate] = []
@@ -653,9 +685,9 @@ def _reported(document: Document, speakers: Speakers, quoted: list[Span]) -> lis
         tokens = document.tokens_in(s, e)
         if tokens is None:
             continue
-        according = _according_to(tokens, [])
+        according = _according_to(tokens, SpanIndex([]))
         if according is not None:
-            if any(qs < e and s < qe for qs, qe in quoted):
+            if quoted.overlapping(s, e):
                 continue
             prep = according.head.head  # according <- to <- obj
             lo, hi = prep.left_edge.idx, according.right_edge.idx + len(according.right_edge)
@@ -668,15 +700,14 @@ def _reported(document: Document, speakers: Speakers, quoted: list[Span]) -> lis
         for t in tokens:
             if not is_reporting_verb(t) or t.lemma_.lower() in lexicon.NOT_REPORTED_SPEECH:
                 continue
-            if t.dep_ in ("acl", "amod") or _inside(t.idx, quoted):
+            if t.dep_ in ("acl", "amod") or quoted.holds(t.idx):
                 continue  # "a label explaining how ...": describes a thing, reports no one
             comp = next((c for c in t.children if c.dep_ == "ccomp"), None)
             if comp is None:
                 continue
             clause = _content(text, comp)
             if clause is None or any(
-                qs < clause[1] and clause[0] < qe and (qs - clause[0] < 3 or qe > clause[1] + 2)
-                for qs, qe in quoted
+                qs - clause[0] < 3 or qe > clause[1] + 2 for qs, qe in quoted.overlapping(*clause)
             ):
                 continue  # the clause is a quotation itself (or runs into one): a direct quote
             if len(text[clause[0] : clause[1]].split()) < 3:
@@ -691,7 +722,7 @@ def _reported(document: Document, speakers: Speakers, quoted: list[Span]) -> lis
 
 
 def _naming(
-    document: Document, speakers: Speakers, tokens: Any, quoted: list[Span]
+    document: Document, speakers: Speakers, tokens: Any, quoted: SpanIndex
 ) -> list[Candidate]:
     """`X called the figures "an outlier"`: a naming verb, its object and the quoted words
     it puts on it are one reported claim (the quotation is part of it, not a record alone)."""
@@ -703,8 +734,8 @@ def _naming(
         if obj is None:
             continue
         lo = obj.left_edge.idx
-        inside = [(s, e) for s, e in quoted if lo < s and s - (t.right_edge.idx + 40) < 0]
-        inside = [(s, e) for s, e in inside if s < t.right_edge.idx + len(t.right_edge) + 2]
+        hi = t.right_edge.idx + len(t.right_edge) + 2
+        inside = [(qs, qe) for qs, qe in quoted.overlapping(lo, hi) if lo < qs]
         if not inside:
             continue
         subj = _subject_of(t)
