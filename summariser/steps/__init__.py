@@ -8,6 +8,7 @@ so a local model reuses its KV cache), grounds the answers and reports what it l
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import logging
@@ -48,10 +49,12 @@ class Piece:
 
     def number(self, offset: int) -> int:
         """The number [n] of the piece's sentence holding `offset`, or 0."""
-        for n, (s, e) in enumerate(self.sentences, 1):
-            if s <= offset < e:
-                return n
-        return 0
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i + 1 if i >= 0 and offset < self.sentences[i][1] else 0
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
 
     def in_untrusted(self, start: int) -> bool:
         """True when offset `start` falls in an instruction-like sentence."""

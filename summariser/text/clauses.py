@@ -112,7 +112,7 @@ def _clause(document: Document, resolver: _Resolver, verb: Token, sentence: int)
         action=action,
         subject=resolver.phrase(subject_tok) if subject_tok is not None else None,
         object=resolver.phrase(object_tok) if object_tok is not None else None,
-        complement=_complement(verb),
+        complement=_complement(verb, document.text),
         particle=_lower(particle or prep),
         phrasal=particle is not None,
         negated=negated,
@@ -194,11 +194,11 @@ def _modal(verb: Token) -> str | None:
     return None
 
 
-def _complement(verb: Token) -> Phrase | None:
+def _complement(verb: Token, text: str) -> Phrase | None:
     """The clause `verb` governs (ccomp/xcomp), or its object's whole phrase: a stance target."""
     for c in verb.children:
         if c.dep_ in ("ccomp", "xcomp"):
-            return _subtree(c)
+            return _subtree(c, text)
     obj = next((c for c in verb.children if c.dep_ in ("dobj", "attr")), None)
     if obj is None:
         for prep in verb.children:
@@ -206,10 +206,10 @@ def _complement(verb: Token) -> Phrase | None:
                 obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
                 if obj is not None:
                     break
-    return _subtree(obj) if obj is not None else None
+    return _subtree(obj, text) if obj is not None else None
 
 
-def _subtree(token: Token) -> Phrase:
+def _subtree(token: Token, text: str) -> Phrase:
     left, right = token.left_edge, token.right_edge
     doc = token.doc
     while left.i < right.i and (left.is_punct or left.lower_ in ("that", "to")):
@@ -217,7 +217,7 @@ def _subtree(token: Token) -> Phrase:
     while right.i > left.i and right.is_punct:
         right = doc[right.i - 1]
     start, end = left.idx, right.idx + len(right.text)
-    return Phrase(doc.text[start:end], start, end)
+    return Phrase(text[start:end], start, end)  # never doc.text: it joins every token
 
 
 def _clause_entity(document: Document, verb: Token, labels: tuple[str, ...]) -> str | None:
