@@ -216,9 +216,17 @@ def failures(*secrets: str | None) -> Iterator[None]:
 
 
 def open_backend(
-    model: str | None, api_key: str | None, base_url: str | None, max_retries: int | None = None
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int | None = None,
+    parallel: int = 1,
 ) -> ChatBackend:
-    """Resolve the model; a progress bar appears only while a local model is first assembled."""
+    """Resolve the model; a progress bar appears only while a local model is first assembled.
+
+    `parallel` is how many articles will be in flight at once (-j): an embedded engine opens
+    that many slots of one model (continuous batching); HTTP backends ignore it.
+    """
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     from summariser.backends import resolve
@@ -238,7 +246,7 @@ def open_backend(
     try:
         return watch(
             resolve(model, api_key=api_key, base_url=base_url, max_retries=max_retries,
-                    progress=progress)
+                    parallel=max(1, parallel), progress=progress)
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -96,7 +96,7 @@ def _evaluate(
     from summariser.evals.run import evaluate
     from summariser.paths import JsonlAppender
 
-    backend = open_backend(model, api_key, base_url)
+    backend = open_backend(model, api_key, base_url, parallel=concurrency)
     calls = open_log(log, api_key)
     run_id = calls.start(command, backend.name, source, None, steps) if calls else 0
     if calls:
