@@ -182,7 +182,8 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore and bypass 
 StepsOpt = Annotated[str, typer.Option("--steps", help="Comma-separated record types to extract.")]
 ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", "-j", min=1, max=256,
-                      help="Articles in flight at once (HTTP models; local models use 1).")
+                      help="Articles in flight at once (an embedded model: K slots of one "
+                      "engine, one model in memory).")
 ]  # fmt: skip
 ReportOpt = Annotated[
     Path | None,
