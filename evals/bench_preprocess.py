@@ -16,11 +16,11 @@ import argparse
 import time
 from pathlib import Path
 
-from summariser import grounding
 from summariser.backends import resolve
 from summariser.pipeline import extract
 from summariser.text import document
 from summariser.text.clauses import clauses
+from summariser.text.quotations import find_quotations
 from summariser.text.spans import sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def main() -> None:
     print("|" + "---|" * len(head))
     for size in args.sizes:
         text = article(size)
-        quotations, t_q = timed(grounding.find_quotations, text)
+        quotations, t_q = timed(find_quotations, text)
         spans, t_s = timed(sentences, text, [(q.start, q.end) for q in quotations])
         doc, t_p = timed(document.parse, text)
         _, t_c = timed(clauses, doc)

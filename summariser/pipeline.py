@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from summariser import grounding, prompts
+from summariser import prompts
 from summariser.backends.base import ChatBackend
 from summariser.errors import InputError
 from summariser.schemas import Event, Meta, Quote, Stance, Summary
@@ -30,6 +30,7 @@ from summariser.steps import events as event_step
 from summariser.steps import quotes as quote_step
 from summariser.steps import stances as stance_step
 from summariser.text.document import parse
+from summariser.text.names import fold
 from summariser.text.spans import chunks
 
 T = TypeVar("T", bound=BaseModel)
@@ -115,11 +116,11 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
     return Summary(
         quotes=sorted(_unique(quotes, lambda q: (q.start, q.end)), key=lambda q: q.start),
         events=sorted(
-            _unique(events, lambda e: (grounding.fold(e.actor), grounding.fold(e.action), e.start)),
+            _unique(events, lambda e: (fold(e.actor), fold(e.action), e.start)),
             key=lambda e: e.start,
         ),
         stances=sorted(
-            _unique(stances, lambda s: (grounding.fold(s.holder), grounding.fold(s.target))),
+            _unique(stances, lambda s: (fold(s.holder), fold(s.target))),
             key=lambda s: s.start,
         ),
         meta=Meta(

