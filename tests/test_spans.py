@@ -1,0 +1,51 @@
+"""Offsets: normalise and locate, sentences, chunks (text/spans.py), on sentences written here."""
+
+from __future__ import annotations
+
+from summariser.text.spans import chunks, locate, normalise, paragraphs, sentences
+
+
+def test_normalise_maps_every_character_back():
+    text = "Dr.  Ana “Lopez” — said"
+    norm, index = normalise(text)
+    assert norm == 'dr. ana "lopez" - said'
+    assert text[index[norm.index("lopez")]] == "L"
+    assert index[-1] == len(text)
+
+
+def test_locate_exact_fuzzy_and_absent():
+    text = "The mayor said the new library will open in March, after two years of work."
+    assert locate("the new library will open", text) == (15, 40)
+    fuzzy = locate("the new libary will open in March", text)  # one letter missing
+    assert fuzzy is not None and text[fuzzy[0] : fuzzy[1]].startswith("the new library")
+    assert locate("the old museum closed", text) is None
+    assert locate("March", text, within=(0, 20)) is None  # only inside the given range
+
+
+def test_sentences_skip_abbreviations_and_keep_quotations_whole():
+    text = "Mr. Holt met Dr. Lee at 9 a.m. today. “We agree. It is done,” they said.\nNext line."
+    quote = (text.index("We"), text.index("done") + 4)
+    got = [text[s:e] for s, e in sentences(text, [quote])]
+    assert got == [
+        "Mr. Holt met Dr. Lee at 9 a.m. today.",
+        "“We agree. It is done,” they said.",
+        "Next line.",
+    ]
+
+
+def test_sentences_in_one_huge_paragraph_of_abbreviations():
+    # one 740 KB paragraph (scanning back to the sentence start made this quadratic)
+    text = "See Fig. 3 and Fig. 4 of the report. " * 20_000
+    got = sentences(text)
+    assert len(got) == 20_000 and text[got[-1][0] : got[-1][1]] == text[:36]
+
+
+def test_chunks_cover_the_text_on_paragraph_bounds_with_overlap():
+    text = "\n".join(f"Paragraph {i} says something short." for i in range(40))
+    ranges = chunks(text, 300)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(text)
+    assert all(e - s <= 300 for s, e in ranges)
+    starts = {s for s, _ in paragraphs(text)}
+    assert all(s in starts for s, _ in ranges)
+    assert all(b[0] < a[1] for a, b in zip(ranges, ranges[1:], strict=False))  # overlap
+    assert chunks("short", 300) == [(0, 5)]
