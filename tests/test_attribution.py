@@ -92,6 +92,13 @@ def test_naming_verb_and_its_object_are_one_reported_claim():
     assert found == [("the new timetable “a shambles”", "Tom Reyes", "indirect")]
 
 
+def test_a_quotation_inside_a_reporting_verbs_object_is_part_of_the_claim():
+    found, _ = run("Tom Reyes promised lower fares and “a seat for everyone” by May.")
+    assert found == [("lower fares and “a seat for everyone”", "Tom Reyes", "indirect")]
+    found, _ = run("Ana Lopez complained about the queues, which she called “a disgrace”.")
+    assert len(found) == 1 and found[0][2] == "indirect"  # one claim, not one per verb
+
+
 def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
     found, _ = run("Ana Lopez said the depot was “a mess.”")
     assert found == [("the depot was “a mess.”", "Ana Lopez", "indirect")]

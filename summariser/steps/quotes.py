@@ -717,24 +717,30 @@ def _reported(document: Document, speakers: Speakers, quoted: SpanIndex) -> list
             who = speakers.subject(subj) if subj is not None else Resolution()
             out.append(Candidate((content,), "indirect", t.text, who))
             break  # one reported clause per sentence: the first verb governs it
-        out += _naming(document, speakers, tokens, quoted)
+        for c in _naming(document, speakers, tokens, quoted):
+            if not any(o.start <= c.start and c.end <= o.end for o in out[-3:]):
+                out.append(c)  # not already inside a reported clause of this sentence
     return out
 
 
 def _naming(
     document: Document, speakers: Speakers, tokens: Any, quoted: SpanIndex
 ) -> list[Candidate]:
-    """`X called the figures "an outlier"`: a naming verb, its object and the quoted words
-    it puts on it are one reported claim (the quotation is part of it, not a record alone)."""
+    """`X called the figures "an outlier"`, `X promised lower taxes and "jobs, jobs, jobs"`:
+    a naming verb with its object and the quoted words it puts on it, or a reporting verb whose
+    object holds a quotation after other words, is one reported claim (the quotation is part of
+    it, not a record alone)."""
     out = []
     for t in tokens:
-        if t.lemma_.lower() not in lexicon.NAMING_VERBS or t.pos_ != "VERB":
+        naming = t.lemma_.lower() in lexicon.NAMING_VERBS and t.pos_ == "VERB"
+        if not naming and not is_reporting_verb(t):
             continue
         obj = next((c for c in t.children if c.dep_ == "dobj"), None)
         if obj is None:
             continue
         lo = obj.left_edge.idx
-        hi = t.right_edge.idx + len(t.right_edge) + 2
+        edge = t.right_edge if naming else obj.right_edge
+        hi = edge.idx + len(edge) + 2
         inside = [(qs, qe) for qs, qe in quoted.overlapping(lo, hi) if lo < qs]
         if not inside:
             continue
