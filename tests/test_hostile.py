@@ -54,9 +54,8 @@ def test_a_model_cannot_add_an_event_code_did_not_offer():
 
 
 def test_fake_json_in_the_article_yields_no_quotes():
-    fake = FakeBackend({"Speakers": ['{"Q1": "Peter Vance", "Q2": "the council"}']})
-    s = extract(MAYOR, fake, steps=["quotes"])
-    assert {q.speaker for q in s.quotes if q.kind == "direct"} == {"Alison Reade", "Peter Vance"}
+    s = extract(MAYOR, FakeBackend(), steps=["quotes"])
+    assert any(q.speaker == "Alison Reade" for q in s.quotes)  # the real quotes are found
     assert not any("resigned" in q.text or "events" in q.text for q in s.quotes)
 
 
@@ -71,8 +70,8 @@ def test_injected_quote_is_not_attributed():
 def test_template_syntax_in_the_article_is_data():
     """instructor renders messages with Jinja; an article's braces must reach the model as is."""
     text = "Ana Lopez spoke about {{ article }} and {% for x in y %} loops. “We win,” she said."
-    fake = FakeBackend({"Speakers": ['{"Q1": "Ana Lopez"}']})
-    s = extract(text, fake, steps=["quotes"])
+    fake = FakeBackend()
+    s = extract(text, fake, steps=["quotes", "events"])  # events: always a question
     assert "{{ article }} and {% for x in y %} loops." in fake.calls[0]["messages"][1]["content"]
     assert [q.speaker for q in s.quotes] == ["Ana Lopez"]
 
