@@ -76,6 +76,7 @@ def test_speaker_accuracy_is_alias_aware_and_keeps_namesakes_apart():
     assert c.tp == 3
     assert c.accuracy() == {"speaker": 0.5, "kind": 1.0}  # pronoun gold speaker is not judged
     assert same_entity("Trump", "Donald Trump", {}) and not same_entity("Trump", "Donald Tusk", {})
+    assert same_entity("Joseph R. Biden Jr.", "Mr. Biden", {})  # a suffix is not the surname
 
 
 def test_events_match_on_actor_and_action_and_judge_when_where():

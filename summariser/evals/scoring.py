@@ -53,9 +53,16 @@ def similarity(a: str | None, b: str | None) -> float:
     return fuzz.token_set_ratio(names.fold(a), names.fold(b)) / 100
 
 
+#: Generational suffixes: not the word that identifies someone ("Joseph R. Biden Jr.").
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
 def _key(name: str) -> str:
     head = re.split(r",|\(", name, maxsplit=1)[0]  # "Scott Pruitt, the attorney general" -> name
-    return " ".join(names.name_tokens(head)) or names.fold(head)
+    tokens = names.name_tokens(head)
+    while len(tokens) > 1 and tokens[-1] in _SUFFIXES:
+        tokens.pop()
+    return " ".join(tokens) or names.fold(head)
 
 
 def canonical(name: str, aliases: dict[str, list[str]]) -> str | None:

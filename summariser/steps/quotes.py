@@ -369,9 +369,12 @@ class Speakers:
         if token.pos_ == "PRON" or token.lower_ in names.PRONOUNS:
             return self.pronoun(token.lower_, token.idx)
         if token.pos_ == "PROPN":
-            words = [t for t in token.subtree if t.i <= token.i and t.pos_ in ("PROPN", "DET")]
-            phrase = " ".join(t.text for t in words if t.pos_ == "PROPN")
-            return Resolution(names.fullest_name(phrase, self.document.text))
+            words = [t.text for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN"]
+            while len(words) > 1 and names.fold(words[0]) in (
+                names.HONORIFICS | lexicon.SPEAKER_TITLES
+            ):
+                words = words[1:]  # "Vice President Joseph Biden" -> "Joseph Biden"
+            return Resolution(names.fullest_name(" ".join(words), self.document.text))
         return self.descriptor(token)
 
     def previous_subject(self, offset: int) -> str | None:
