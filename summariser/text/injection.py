@@ -167,6 +167,9 @@ _CLASSES = {
 # run on lower-cased text: faster than re.I
 _DETECT = re.compile("|".join(f"(?:{Template(r).substitute(_CLASSES)})" for r in _RULES), re.S)
 _ROLE_UPPER = re.compile(r"\b(?:SYSTEM|ASSISTANT|DEVELOPER)\s*(?:PROMPT|MESSAGE)?\s*:")
+#: A forged sentence marker: "[9] The ..." as we number sentences (a citation mark such as
+#: "in 1932.[3]" follows the text it cites and is not followed by a new sentence).
+_FORGED_MARKER = re.compile(r"(?:^|\s)[\[【〔〖]\s*\d{1,5}\s*[\]】〕〗]\s+[A-Z“\"']")
 
 #: The delimiters and markers we put around and inside the article (see prompts.article_block).
 _OUR_TAG = re.compile(r"[<‹〈⟨﹤＜]\s*/?\s*article\b[^>›〉⟩﹥＞]{0,20}[>›〉⟩﹥＞]", re.I)
@@ -234,6 +237,7 @@ def _detect(view: str) -> bool:
     return bool(
         _DETECT.search(view.lower())
         or _ROLE_UPPER.search(view)
+        or _FORGED_MARKER.search(view)
         or _OUR_TAG.search(view)
         or _SPECIAL_TOKEN.search(view)
     )
