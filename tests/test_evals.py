@@ -239,7 +239,8 @@ def test_malformed_gold_names_file_and_field(tmp_path):
 
 # --- the eval command, against the scripted model server ------------------------------------
 
-ARTICLE = "Ana Lopez spoke on Monday. “We will win,” she said. The vote is in May."
+# "he" could be either man: the one question the model is asked (options: 1 Sam Cole, 2 Tom Reyes)
+ARTICLE = "Tom Reyes and Sam Cole met at the depot on Monday.\n\n“We will win,” he said."
 
 
 @pytest.fixture
@@ -247,8 +248,8 @@ def gold_dir(tmp_path):
     d = tmp_path / "gold"
     d.mkdir()
     (d / "one.json").write_text(json.dumps({
-        "article": ARTICLE, "aliases": {"Ana Lopez": ["Ms Lopez"]},
-        "quotes": [{"text": "We will win", "speaker": "Ana Lopez"}],
+        "article": ARTICLE, "aliases": {"Sam Cole": ["Mr Cole"]},
+        "quotes": [{"text": "We will win", "speaker": "Sam Cole"}],
     }))  # fmt: skip
     return d
 
@@ -262,7 +263,7 @@ def run_eval(srv, gold_dir, *extra):
 
 def test_eval_writes_reports_and_gate_passes(gold_dir, tmp_path):
     out = tmp_path / "run0"
-    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+    with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
         r = run_eval(srv, gold_dir, "--report", str(out), "--min", "f1.quotes=0.9", "--no-cache")
     assert r.exit_code == 0, r.output
     report = json.loads((out / "report.json").read_text())
@@ -274,9 +275,9 @@ def test_eval_writes_reports_and_gate_passes(gold_dir, tmp_path):
 
 
 def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_path):
-    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+    with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
         run_eval(srv, gold_dir, "--report", str(tmp_path / "run0"), "--no-cache")
-    with ScriptedServer([Reply('{"Q1": null}')]) as srv:
+    with ScriptedServer([Reply('{"Q1": 0}')]) as srv:
         r = run_eval(srv, gold_dir, "--report", str(tmp_path / "run1"), "--no-cache",
                      "--baseline", str(tmp_path / "run0" / "report.json"),
                      "--min", "f1.quotes=0.5")  # fmt: skip
@@ -287,13 +288,13 @@ def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_pa
 
 
 def test_unknown_gate_metric_is_an_error(gold_dir):
-    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+    with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
         r = run_eval(srv, gold_dir, "--min", "f1.quotez=0.5", "--no-cache")
     assert r.exit_code == 1 and "unknown metric" in r.stderr
 
 
 def test_second_eval_run_makes_no_model_calls(gold_dir):
-    with ScriptedServer([Reply('{"Q1": "Ana Lopez"}')]) as srv:
+    with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
         assert run_eval(srv, gold_dir).exit_code == 0
         calls = len(srv.requests)
         r = run_eval(srv, gold_dir)
