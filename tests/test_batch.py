@@ -577,3 +577,23 @@ def test_a_result_holding_a_lone_surrogate_is_written_as_an_error_line():
     line = json.loads(result_line(Article("a", "text"), {"summary": {"speaker": "Ana \ud800"}}))
     assert line["id"] == "a" and "lone surrogate" in line["error"]["message"]
     assert "summary" not in line
+
+
+def test_import_keeps_words_that_a_stand_in_key_would_have_redacted(tmp_path, monkeypatch):
+    text = "Ana Lopez spoke about the unused depot. “The unused depot is ready,” she said."
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "u", "text": text}) + "\n")
+    assert (
+        invoke(str(src), "--export-openai-batch", str(tmp_path / "requests.jsonl")).exit_code == 0
+    )
+    reqs = lines(tmp_path / "requests.jsonl")
+    output = tmp_path / "output.jsonl"
+    output.write_text("".join(json.dumps({
+        "custom_id": x["custom_id"], "error": None, "response": {"status_code": 200, "body":
+        json.loads(completion_body(x["body"], answers_everything(x["body"]).content or "{}"))},
+    }) + "\n" for x in reqs))  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    r = invoke("--import-openai-batch", str(output), "--out", "r.jsonl")
+    (line,) = lines(tmp_path / "r.jsonl")
+    assert r.exit_code in FINISHED and "***" not in json.dumps(line)
+    assert line["summary"]["quotes"][0]["text"] == "The unused depot is ready"

@@ -142,7 +142,6 @@ def batch(
     sink = _Sink(out)
     with failures(api_key), sink:
         from summariser import openai_batch
-        from summariser.backends import resolve
         from summariser.batch import check_output, count_articles, interrupt_handler, read_articles
         from summariser.cli.common import INTERRUPTED, say
         from summariser.errors import InputError
@@ -151,8 +150,8 @@ def batch(
             if source is None:
                 raise InputError("give the articles to export as INPUT (a folder or a JSONL file)")
             check_output(export_batch, source)
-            template = resolve(model or "openai:gpt-4o-mini", api_key=api_key or "unused",
-                               base_url=base_url)  # fmt: skip
+            check_output(openai_batch.articles_path(export_batch), source)
+            template = openai_batch.template(model, api_key, base_url)
             skipped: list[str] = []
 
             def skip(article: Article, reason: str) -> None:
@@ -173,8 +172,7 @@ def batch(
                 articles_file = _articles_for_import(source)
                 check_output(out, articles_file, import_batch)
                 results = openai_batch.load_results(import_batch)
-                template = resolve(model or "openai:gpt-4o-mini", api_key=api_key or "unused",
-                                   base_url=base_url)  # fmt: skip
+                template = openai_batch.template(model, api_key, base_url)
                 if articles_file.name.endswith(".articles.jsonl"):
                     chosen = openai_batch.exported_steps(articles_file)
                     articles = openai_batch.exported_articles(articles_file)
