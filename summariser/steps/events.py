@@ -88,7 +88,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[Candidate
     listing = "\n".join(c.line(n, piece, text) for n, c in enumerate(batch, 1))
     model = event_choice_model(len(batch))
     task = prompts.render(
-        "events", count=len(batch), candidates=listing, shape=prompts.shape({"events": [1, 3]})
+        "events", count=len(batch), candidates=listing, shape='{"events": [<numbers>]}'
     )
     answer, _ = ctx.ask(piece, task, model, max_tokens=8 + 4 * len(batch))
     if answer is None:

@@ -170,10 +170,8 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     """Each candidate's polarity from the model; "none" when it listed it under none."""
     listing = "\n".join(c.line(n, piece) for n, c in enumerate(batch, 1))
     model = stance_choice_model(len(batch))
-    example = {"support": [1], "oppose": [2], "neutral": [], "mixed": []}
-    task = prompts.render(
-        "stances", count=len(batch), candidates=listing, shape=prompts.shape(example)
-    )
+    shape = '{"support": [<numbers>], "oppose": [<numbers>], "neutral": [], "mixed": []}'
+    task = prompts.render("stances", count=len(batch), candidates=listing, shape=shape)
     answer, _ = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
     if answer is None:
         return [None] * len(batch)
