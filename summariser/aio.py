@@ -71,6 +71,7 @@ def run_batch(
         concurrency: Articles in flight at once (each makes its model calls one after another).
         stop: When set (first Ctrl-C, see `batch.interrupt_handler`), nothing new starts; the
             articles in flight are written as they finish, then `Tally.interrupted` is set.
+            Default: the event of the enclosing `interrupt_handler`, if any.
         workers: Processes for the CPU work (default: one per core).
 
     Raises:
@@ -81,7 +82,8 @@ def run_batch(
         return batch.run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
                                cache=cache, retry_errors=retry_errors, on_done=on_done,
                                backend_for=backend_for, stop=stop, secrets=secrets)  # fmt: skip
-    stop = stop or threading.Event()
+    # the event of the enclosing batch.interrupt_handler, as batch.run_batch does by default
+    stop = stop or (batch._ACTIVE[-1] if batch._ACTIVE else threading.Event())
     runner = _Runner(config, backend, max(1, concurrency), tuple(steps), cache,
                      workers or min(cores(), max(1, concurrency)), stop)  # fmt: skip
     results = batch.Results(out, retry_errors, secrets or backend.secrets)
@@ -187,14 +189,18 @@ class _Runner:
         task.add_done_callback(self.tasks.discard)
 
     async def _summarise(self, n: int, article: Article) -> dict[str, Any]:
-        live = [w for w in self.workers if w.alive]
-        if not live:
-            return {"error": {"type": "WorkerError", "message": "every worker process has died"}}
-        worker = min(live, key=lambda w: len(w.articles))
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        worker.articles[n] = future
-        worker.conn.send(("article", n, article.text))
-        return await future
+        while live := [w for w in self.workers if w.alive]:
+            worker = min(live, key=lambda w: len(w.articles))
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            worker.articles[n] = future
+            try:
+                worker.conn.send(("article", n, article.text))
+            except OSError:  # it died a moment ago: its reader thread has not said so yet
+                worker.articles.pop(n)
+                self._died(worker)
+                continue
+            return await future
+        return {"error": {"type": "WorkerError", "message": "every worker process has died"}}
 
     def _start_workers(self, loop: asyncio.AbstractEventLoop) -> None:
         # spawn, not fork: the caller may hold threads (progress bars) whose locks a fork copies
@@ -251,6 +257,7 @@ class _Runner:
         if not worker.alive:
             return
         worker.alive = False
+        worker.process.join(0.5)  # reap it, for its exit code
         code = worker.process.exitcode
         for future in worker.articles.values():
             if not future.done():
@@ -280,6 +287,40 @@ class _Runner:
 # --- the worker's side --------------------------------------------------------------------
 
 
+class _Cpu:
+    """Lets one thread at a time run pipeline code in a worker; the rest wait for the model.
+
+    Hundreds of threads taking turns on the GIL cost more CPU than the work itself (measured:
+    4x at 128 threads a process); with this token each runs until it waits for an answer.
+    Threads coming back with an answer go before articles not yet started, so articles finish
+    in the order they began and few are half done at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._back = threading.Condition(self._lock)
+        self._new = threading.Condition(self._lock)
+        self._busy = False
+        self._returning = 0
+
+    def acquire(self, returning: bool) -> None:
+        with self._lock:
+            if returning:
+                self._returning += 1
+                while self._busy:
+                    self._back.wait()
+                self._returning -= 1
+            else:
+                while self._busy or self._returning:
+                    self._new.wait()
+            self._busy = True
+
+    def release(self) -> None:
+        with self._lock:
+            self._busy = False
+            (self._back if self._returning else self._new).notify()
+
+
 class _Bridge:
     """The worker's transport: asks the loop for each completion and waits for it."""
 
@@ -289,6 +330,7 @@ class _Bridge:
         self.calls: dict[int, Future[Any]] = {}
         self.ids = itertools.count()
         self.closed = False
+        self.cpu = _Cpu()
 
     def send(self, message: tuple[Any, ...]) -> None:
         with self.lock:
@@ -301,7 +343,11 @@ class _Bridge:
         future: Future[Any] = Future()
         self.calls[n] = future
         self.send(("call", n, kwargs))
-        return future.result()
+        self.cpu.release()
+        try:
+            return future.result()
+        finally:
+            self.cpu.acquire(returning=True)
 
     def answered(self, n: int, completion: Any, error: str | None) -> None:
         future = self.calls.pop(n)
@@ -323,11 +369,14 @@ def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tu
         backend.observers.append(lambda record: bridge.send(("observe", record)))
 
     def work(n: int, text: str) -> None:
+        bridge.cpu.acquire(returning=False)
         try:
             summary = summarise(text, backend=backend, steps=steps, cache=cache)
             outcome: dict[str, Any] = {"summary": summary.model_dump(mode="json")}
         except Exception as e:
             outcome = batch.error_outcome(e)
+        finally:
+            bridge.cpu.release()
         bridge.send(("done", n, outcome))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:

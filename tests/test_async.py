@@ -10,14 +10,33 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from summariser import aio, batch
 from summariser.backends import resolve
 from summariser.backends.fake import FakeBackend
 from tests.conftest import ROOT
-from tests.server import Reply, ScriptedServer
+from tests.server import Reply, ScriptedServer, empty_reply
 
 KEY = "sk-test-SENTINEL-0123456789"
-QUOTES = ("quotes",)  # the seed needs one model request for this step: who said Q1
+STEPS = ("events",)  # the seed has event candidates: the model judges them
+
+
+@pytest.fixture(scope="module")
+def per_article() -> int:
+    """Model requests the pipeline makes for one seed article (rules decide how many)."""
+    from summariser.pipeline import extract
+    from tests.conftest import SEED
+
+    fake = FakeBackend()
+    extract(SEED, fake, STEPS)
+    assert fake.calls, "the seed must need the model for these steps"
+    return len(fake.calls)
+
+
+def slow(delay: float):
+    """A server default: the emptiest valid answer, after `delay` seconds."""
+    return lambda request: Reply(empty_reply(request).content, delay=delay)
 
 
 def write_input(path: Path, seed: str, n: int) -> Path:
@@ -34,7 +53,7 @@ def lines(out: Path) -> list[dict]:
 
 def run(src: Path, url: str, out: Path, **kw) -> batch.Tally:
     b = resolve("openai:test-model", api_key=KEY, base_url=url)
-    kw = {"concurrency": 4, "steps": QUOTES, "cache": False, "workers": 1, **kw}
+    kw = {"concurrency": 4, "steps": STEPS, "cache": False, "workers": 1, **kw}
     return aio.run_batch(batch.read_articles(src), b, out, **kw)
 
 
@@ -45,29 +64,29 @@ def without_timings(line: dict) -> dict:
     return line
 
 
-def test_same_lines_as_the_thread_path(seed, tmp_path):
+def test_same_lines_as_the_thread_path(seed, tmp_path, per_article):
     src = write_input(tmp_path / "in.jsonl", seed, 6)
     with ScriptedServer() as srv:
         tally = run(src, srv.url, tmp_path / "async.jsonl", workers=2)
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
         batch.run_batch(batch.read_articles(src), b, tmp_path / "threads.jsonl",
-                        concurrency=4, steps=QUOTES, cache=False)  # fmt: skip
+                        concurrency=4, steps=STEPS, cache=False)  # fmt: skip
     assert (tally.summaries, tally.errors) == (6, 0)
     ours = {x["id"]: without_timings(x) for x in lines(tmp_path / "async.jsonl")}
     theirs = {x["id"]: without_timings(x) for x in lines(tmp_path / "threads.jsonl")}
     assert ours == theirs and len(ours) == 6
-    assert ours["a3"]["extra"] == {"desk": "x"} and ours["a3"]["summary"]["quotes"]
-    assert len(srv.requests) == 12  # one request per article on each path
+    assert ours["a3"]["extra"] == {"desk": "x"} and ours["a3"]["summary"]["events"] == []
+    assert len(srv.requests) == 2 * 6 * per_article
 
 
 def test_concurrency_is_reached_and_never_exceeded(seed, tmp_path):
-    src = write_input(tmp_path / "in.jsonl", seed, 10)
-    with ScriptedServer(default=lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=0.4)) as s:
+    src = write_input(tmp_path / "in.jsonl", seed, 8)
+    with ScriptedServer(default=slow(2.0)) as s:  # long enough for all 4 to be asked at once
         tally = run(src, s.url, tmp_path / "out.jsonl", concurrency=4)
-    assert tally.summaries == 10 and s.max_in_flight == 4
+    assert tally.summaries == 8 and s.max_in_flight == 4
 
 
-def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkeypatch):
+def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkeypatch, per_article):
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
     src = write_input(tmp_path / "in.jsonl", seed, 1)
     replies = [
@@ -77,7 +96,7 @@ def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkey
     with ScriptedServer(replies) as srv:
         t0 = time.monotonic()
         tally = run(src, srv.url, tmp_path / "out.jsonl")
-    assert tally.summaries == 1 and len(srv.requests) == 3
+    assert tally.summaries == 1 and len(srv.requests) == 2 + per_article
     assert time.monotonic() - t0 >= 0.3
 
 
@@ -97,34 +116,34 @@ def test_failures_are_error_lines_and_retry_errors_redoes_them(seed, tmp_path):
     assert all("summary" in x for x in lines(out))
 
 
-def test_bad_input_lines_and_duplicates_as_on_the_thread_path(seed, tmp_path):
+def test_bad_input_lines_and_duplicates_as_on_the_thread_path(seed, tmp_path, per_article):
     src = tmp_path / "in.jsonl"
     good = json.dumps({"id": "x", "text": seed})
     src.write_text(f"{good}\nnot json\n{good}\n")
     with ScriptedServer() as srv:
         tally = run(src, srv.url, tmp_path / "out.jsonl")
     assert (tally.summaries, tally.errors, tally.duplicates) == (1, 1, ["x"])
-    assert len(srv.requests) == 1
+    assert len(srv.requests) == per_article
 
 
-def test_observers_hear_every_attempt_made_in_the_workers(seed, tmp_path):
+def test_observers_hear_every_attempt_made_in_the_workers(seed, tmp_path, per_article):
     src = write_input(tmp_path / "in.jsonl", seed, 2)
     seen: list[dict] = []
     with ScriptedServer() as srv:
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
         b.observers.append(seen.append)
-        aio.run_batch(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=QUOTES,
+        aio.run_batch(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
                       cache=False, workers=1)  # fmt: skip
-    assert len(seen) == 2 and {r["schema"] for r in seen} == {"Speakers"}
-    assert all(r["usage"]["prompt_tokens"] == 50 for r in seen)
+    assert len(seen) == len(srv.requests) == 2 * per_article
+    assert all(r["usage"]["prompt_tokens"] == 50 and r["answer"] for r in seen)
 
 
 def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):
     src = write_input(tmp_path / "in.jsonl", seed, 2)
     fake = FakeBackend()
-    tally = aio.run_batch(batch.read_articles(src), fake, tmp_path / "out.jsonl", steps=QUOTES,
+    tally = aio.run_batch(batch.read_articles(src), fake, tmp_path / "out.jsonl", steps=STEPS,
                           cache=False)  # fmt: skip
-    assert tally.summaries == 2 and len(fake.calls) == 2  # the fake ran in this process
+    assert tally.summaries == 2 and fake.calls  # the fake ran in this process
 
 
 SCRIPT = """
@@ -136,7 +155,7 @@ from summariser.backends import resolve
 b = resolve("openai:test-model", api_key="sk-x-123456", base_url=sys.argv[1])
 with batch.interrupt_handler(lambda m: print(m, file=sys.stderr)) as stop:
     t = aio.run_batch(batch.read_articles(Path(sys.argv[2])), b, Path(sys.argv[3]),
-                      concurrency=4, steps=("quotes",), cache=False, workers=1, stop=stop)
+                      concurrency=4, steps=("events",), cache=False, workers=1, stop=stop)
 print(f"returned at {time.monotonic()}:", t.line(), file=sys.stderr)
 sys.exit(130 if t.interrupted else 0)
 """
@@ -156,11 +175,10 @@ def wait_for_lines(out: Path, n: int, proc: subprocess.Popen, limit: float = 60)
         time.sleep(0.05)
 
 
-def test_resume_after_kill_9(seed, tmp_path):
+def test_resume_after_kill_9(seed, tmp_path, per_article):
     src = write_input(tmp_path / "in.jsonl", seed, 24)
     out = tmp_path / "out.jsonl"
-    slow = lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=0.3)  # noqa: E731
-    with ScriptedServer(default=slow) as srv:
+    with ScriptedServer(default=slow(0.3)) as srv:
         proc = start(srv.url, src, out)
         wait_for_lines(out, 5, proc)
         os.killpg(proc.pid, signal.SIGKILL)  # the parent and its worker processes
@@ -173,18 +191,17 @@ def test_resume_after_kill_9(seed, tmp_path):
     ids = [x["id"] for x in lines(out)]
     assert sorted(ids) == sorted(f"a{i}" for i in range(24))  # each exactly once
     assert tally.skipped == before and tally.summaries == 24 - before
-    assert len(srv.requests) - asked == 24 - before
+    assert len(srv.requests) - asked == (24 - before) * per_article
 
 
 def lines_ok(out: Path) -> list[str]:
     return [x for x in out.read_text().splitlines() if x.endswith("}")]
 
 
-def test_first_ctrl_c_starts_nothing_new_and_writes_what_finishes(seed, tmp_path):
+def test_first_ctrl_c_starts_nothing_new_and_writes_what_finishes(seed, tmp_path, per_article):
     src = write_input(tmp_path / "in.jsonl", seed, 40)
     out = tmp_path / "out.jsonl"
-    slow = lambda r: Reply(json.dumps({"Q1": "Sir Keir"}), delay=1.0)  # noqa: E731
-    with ScriptedServer(default=slow) as srv:
+    with ScriptedServer(default=slow(1.0)) as srv:
         proc = start(srv.url, src, out)
         wait_for_lines(out, 1, proc)
         asked = len(srv.requests)
@@ -193,6 +210,33 @@ def test_first_ctrl_c_starts_nothing_new_and_writes_what_finishes(seed, tmp_path
     assert proc.returncode == 130 and "interrupted" in err, err
     returned = float(err.split("returned at ")[1].split(":")[0])
     assert returned - (srv.arrived[-1] + 1.0) < 2.0  # within 2 s of the last answer
-    assert len(srv.requests) <= asked + 4  # at most the articles in flight at the signal
+    assert len(srv.requests) <= asked + 4 * per_article  # only the articles in flight
     written = lines(out)
-    assert len(written) == len(srv.requests) and all("summary" in x for x in written)
+    assert len(written) * per_article == len(srv.requests)
+    assert all("summary" in x for x in written)
+
+
+def test_workers_that_die_cost_only_their_articles(seed, tmp_path):
+    import psutil
+
+    src = write_input(tmp_path / "in.jsonl", seed, 12)
+    out = tmp_path / "out.jsonl"
+    killed: list[int] = []
+
+    def kill_the_workers(article, ok) -> None:
+        if not killed:
+            for p in psutil.Process().children():
+                if "spawn_main" in " ".join(p.cmdline()):  # not the resource tracker
+                    killed.append(p.pid)
+                    p.kill()
+
+    with ScriptedServer(default=slow(0.3)) as srv:
+        tally = run(src, srv.url, out, workers=2, on_done=kill_the_workers)
+        written = lines(out)
+        assert len(killed) == 2
+        assert sorted(x["id"] for x in written) == sorted(f"a{i}" for i in range(12))
+        lost = [x for x in written if "error" in x]
+        assert tally.errors == len(lost) >= 8 and tally.summaries == 12 - len(lost)
+        assert {x["error"]["type"] for x in lost} == {"WorkerError"}
+        again = run(src, srv.url, out, retry_errors=True)
+    assert again.summaries == len(lost) and all("summary" in x for x in lines(out))

@@ -11,7 +11,10 @@ from summariser.errors import BackendError, ConfigError
 from summariser.pipeline import extract
 from tests.server import Reply, ScriptedServer
 
-SPEAKERS = json.dumps({"Q1": "Sir Keir"})  # the seed's "he told reporters" quotation
+# The events step always asks the model to judge the seed's event candidates (one request);
+# the answer names candidate 1, which becomes one grounded event.
+STEP = ["events"]
+ANSWER = json.dumps({"events": [1]})
 KEY = "sk-test-SENTINEL-0123456789"
 
 
@@ -19,54 +22,54 @@ def backend(url: str, **kw):
     return resolve("openai:test-model", api_key=KEY, base_url=url, **kw)
 
 
-def speakers_step(server: ScriptedServer) -> list[dict]:
-    return [r for r in server.requests if r["tools"][0]["function"]["name"] == "Speakers"]
+def asked(server: ScriptedServer) -> list[dict]:
+    """The requests that reached the step (faults included)."""
+    return server.requests
 
 
 def test_good_answer_uses_tools_and_sends_the_key(seed):
-    with ScriptedServer([Reply(SPEAKERS)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(s.quotes) == 8 and s.meta.model == "openai:test-model"
+    with ScriptedServer([Reply(ANSWER)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(s.events) == 1 and s.meta.model == "openai:test-model"
     first = srv.requests[0]
     assert first["model"] == "test-model" and first["temperature"] == 0
-    assert first["tool_choice"]["function"]["name"] == "Speakers"
+    assert first["tool_choice"]["function"]["name"] == first["tools"][0]["function"]["name"]
     assert {k.lower(): v for k, v in srv.headers[0].items()}["authorization"] == f"Bearer {KEY}"
     assert s.meta.usage.prompt_tokens == 50 and s.meta.usage.calls == 1
 
 
-def test_ungrounded_quote_speaker_is_reasked(seed):
-    bad = json.dumps(json.loads(SPEAKERS) | {"Q1": "Angela Merkel"})
-    with ScriptedServer([Reply(bad), Reply(SPEAKERS)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(speakers_step(srv)) == 2
-    assert "Angela Merkel" in json.dumps(speakers_step(srv)[1]["messages"][-1])
-    assert len(s.quotes) == 8
+def test_answer_outside_the_options_is_reasked(seed):
+    bad = json.dumps({"events": [999]})
+    with ScriptedServer([Reply(bad), Reply(ANSWER)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(asked(srv)) == 2
+    assert "999" in json.dumps(asked(srv)[1]["messages"][-1])
+    assert len(s.events) == 1
 
 
 def test_invalid_json_is_reasked_then_recorded_as_failure(seed):
     with ScriptedServer([Reply("{not json"), Reply("{still not")]) as srv:
-        s = extract(seed, backend(srv.url, max_retries=1), steps=["quotes"])
-    assert len(speakers_step(srv)) == 2
-    assert len(s.quotes) == 7 and "Speakers" in s.meta.failures[0]  # code-attributed ones stay
-    assert s.meta.dropped == {"no speaker": 1}
+        s = extract(seed, backend(srv.url, max_retries=1), steps=STEP)
+    assert len(asked(srv)) == 2
+    assert s.events == [] and "no valid answer after 2 attempts" in s.meta.failures[0]
 
 
 def test_429_with_retry_after_then_success(seed):
     replies = [
         Reply(status=429, headers={"retry-after": "0"}, body=b'{"error": {"message": "slow"}}'),
         Reply(status=429, body=b'{"error": {"message": "slow"}}'),
-        Reply(SPEAKERS),
+        Reply(ANSWER),
     ]
     with ScriptedServer(replies) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(speakers_step(srv)) == 3 and len(s.quotes) == 8
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(asked(srv)) == 3 and len(s.events) == 1
 
 
 def test_500s_until_failure_retry_in_one_layer_only(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
     err = Reply(status=500, body=b'{"error": {"message": "boom"}}')
     with ScriptedServer([err] * 10) as srv, pytest.raises(BackendError) as e:
-        extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+        extract(seed, backend(srv.url, max_retries=2), steps=STEP)
     assert len(srv.requests) == 3  # tenacity's 3 attempts; no openai or instructor retries on top
     assert "HTTP 500: boom" in str(e.value)
 
@@ -77,16 +80,16 @@ def test_401_is_not_retried_and_key_not_leaked(seed):
         ScriptedServer([Reply(status=401, body=body)] * 3) as srv,
         pytest.raises(BackendError) as e,
     ):
-        extract(seed, backend(srv.url), steps=["quotes"])
+        extract(seed, backend(srv.url), steps=STEP)
     assert len(srv.requests) == 1
     assert "HTTP 401" in str(e.value) and "OPENAI_API_KEY" in str(e.value)
     assert KEY not in str(e.value)
 
 
 def test_finish_reason_length_fails_fast_without_reask(seed):
-    with ScriptedServer([Reply('{"Q1": "Sir', finish_reason="length")] * 3) as srv:
-        s = extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
-    assert len(speakers_step(srv)) == 1
+    with ScriptedServer([Reply('{"events": [1', finish_reason="length")] * 3) as srv:
+        s = extract(seed, backend(srv.url, max_retries=2), steps=STEP)
+    assert len(asked(srv)) == 1
     assert "cut off" in s.meta.failures[0]
 
 
@@ -95,7 +98,7 @@ def test_unreachable_server_is_a_backend_error(seed, monkeypatch):
     with ScriptedServer() as srv:
         url = srv.url
     with pytest.raises(BackendError, match="cannot reach"):
-        extract(seed, backend(url), steps=["quotes"])
+        extract(seed, backend(url), steps=STEP)
 
 
 def test_missing_key_is_a_config_error():
@@ -105,11 +108,11 @@ def test_missing_key_is_a_config_error():
 
 def test_json_schema_mode_sends_response_format(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_OPENAI_MODE", "json_schema")
-    with ScriptedServer([Reply(SPEAKERS)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
+    with ScriptedServer([Reply(ANSWER)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
     fmt = srv.requests[0]["response_format"]
-    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Speakers"
-    assert len(s.quotes) == 8
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"]["properties"]
+    assert len(s.events) == 1
 
 
 # --- the fault matrix (tests/README.md) -----------------------------------------------------
@@ -118,9 +121,9 @@ def test_json_schema_mode_sends_response_format(seed, monkeypatch):
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx_then_success_is_retried(seed, status):
     with ScriptedServer([Reply(status=status, body=b'{"error": {"message": "x"}}'),
-                         Reply(SPEAKERS)]) as srv:  # fmt: skip
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(srv.requests) == 2 and len(s.quotes) == 8
+                         Reply(ANSWER)]) as srv:  # fmt: skip
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(srv.requests) == 2 and len(s.events) == 1
 
 
 def test_400_is_not_retried(seed):
@@ -129,45 +132,45 @@ def test_400_is_not_retried(seed):
         ScriptedServer([Reply(status=400, body=body)] * 3) as srv,
         pytest.raises(BackendError) as e,
     ):
-        extract(seed, backend(srv.url), steps=["quotes"])
+        extract(seed, backend(srv.url), steps=STEP)
     assert len(srv.requests) == 1 and "HTTP 400: bad request" in str(e.value)
 
 
 def test_timeout_is_retried(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "0.3")
-    with ScriptedServer([Reply(SPEAKERS, delay=1.0), Reply(SPEAKERS)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(srv.requests) == 2 and len(s.quotes) == 8
+    with ScriptedServer([Reply(ANSWER, delay=1.0), Reply(ANSWER)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(srv.requests) == 2 and len(s.events) == 1
 
 
 def test_timeouts_until_failure_say_so(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "0.2")
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
-    with ScriptedServer([Reply(SPEAKERS, delay=0.6)] * 2) as srv, pytest.raises(BackendError) as e:
-        extract(seed, backend(srv.url), steps=["quotes"])
+    with ScriptedServer([Reply(ANSWER, delay=0.6)] * 2) as srv, pytest.raises(BackendError) as e:
+        extract(seed, backend(srv.url), steps=STEP)
     assert len(srv.requests) == 2 and "APITimeoutError" in str(e.value)
 
 
-@pytest.mark.parametrize("fault", [Reply(drop=True), Reply(SPEAKERS, truncate=True)])
+@pytest.mark.parametrize("fault", [Reply(drop=True), Reply(ANSWER, truncate=True)])
 def test_dropped_connection_and_truncated_body_are_retried(seed, fault):
-    with ScriptedServer([fault, Reply(SPEAKERS)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(srv.requests) == 2 and len(s.quotes) == 8
+    with ScriptedServer([fault, Reply(ANSWER)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(srv.requests) == 2 and len(s.events) == 1
 
 
 def test_200_with_non_json_body_is_a_backend_error(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
     page = Reply(body=b"<html>gateway says hi</html>")
     with ScriptedServer([page] * 3) as srv, pytest.raises(BackendError, match="malformed"):
-        extract(seed, backend(srv.url), steps=["quotes"])
+        extract(seed, backend(srv.url), steps=STEP)
     assert len(srv.requests) == 2  # retried in the transport layer only, never re-asked
 
 
 def test_200_json_ignoring_the_schema_is_reasked_then_recorded(seed):
     with ScriptedServer([Reply('{"foo": 1}')] * 5) as srv:
-        s = extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
-    assert len(speakers_step(srv)) == 3  # first try + 2 re-asks, no more
-    assert "Speakers: no valid answer after 3 attempts" in s.meta.failures[0]
+        s = extract(seed, backend(srv.url, max_retries=2), steps=STEP)
+    assert len(asked(srv)) == 3  # first try + 2 re-asks, no more
+    assert "no valid answer after 3 attempts" in s.meta.failures[0]
 
 
 # --- issue 12: items 8, 9 and settings that used to end in tracebacks ------------------------
@@ -178,7 +181,7 @@ def test_200_html_page_is_a_backend_error_never_reasked(seed, monkeypatch, ctype
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "2")
     page = Reply(body=b"<html><body>Bad gateway</body></html>", content_type=ctype)
     with ScriptedServer([page] * 6) as srv, pytest.raises(BackendError, match="malformed"):
-        extract(seed, backend(srv.url, max_retries=2), steps=["quotes"])
+        extract(seed, backend(srv.url, max_retries=2), steps=STEP)
     assert len(srv.requests) == 2  # the transport's 2 attempts; no re-ask on top
 
 
@@ -192,10 +195,10 @@ def test_200_html_page_in_a_batch_is_an_error_line_and_retried(seed, monkeypatch
     page = Reply(body=b"<html>proxy error</html>", content_type="text/html")
     with ScriptedServer([page]) as srv:
         b = backend(srv.url)
-        tally = run_batch(read_articles(src), b, out, steps=("quotes",), cache=False)
+        tally = run_batch(read_articles(src), b, out, steps=tuple(STEP), cache=False)
         assert tally.errors == 1 and tally.summaries == 0
         assert json.loads(out.read_text())["error"]["type"] == "BackendError"
-        tally = run_batch(read_articles(src), b, out, steps=("quotes",), cache=False,
+        tally = run_batch(read_articles(src), b, out, steps=tuple(STEP), cache=False,
                           retry_errors=True)  # fmt: skip
     assert tally.summaries == 1 and "summary" in json.loads(out.read_text())
 
@@ -206,19 +209,19 @@ def test_trickled_body_cannot_outlive_the_timeout(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "1")
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
     # ~400 bytes at 20 ms each: 8 s of body, every read well inside the 1 s read timeout
-    with ScriptedServer([Reply(SPEAKERS, trickle=0.02)]) as srv:
+    with ScriptedServer([Reply(ANSWER, trickle=0.02)]) as srv:
         t0 = time.monotonic()
         with pytest.raises(BackendError, match="APITimeoutError"):
-            extract(seed, backend(srv.url), steps=["quotes"])
+            extract(seed, backend(srv.url), steps=STEP)
         took = time.monotonic() - t0
     assert took < 1.6, took
 
 
 def test_trickled_body_within_the_timeout_is_an_answer(seed, monkeypatch):
     monkeypatch.setenv("SUMMARISER_HTTP_TIMEOUT", "5")
-    with ScriptedServer([Reply(SPEAKERS, trickle=0.001)]) as srv:
-        s = extract(seed, backend(srv.url), steps=["quotes"])
-    assert len(s.quotes) == 8 and len(srv.requests) == 1
+    with ScriptedServer([Reply(ANSWER, trickle=0.001)]) as srv:
+        s = extract(seed, backend(srv.url), steps=STEP)
+    assert len(s.events) == 1 and len(srv.requests) == 1
 
 
 @pytest.mark.parametrize(
