@@ -371,10 +371,6 @@ def _encoded_line(
     return (redact(line, *secrets) if secrets else line), ok
 
 
-#: The name summariser.aio used before `result_line` was public.
-_result_line = result_line
-
-
 def done_keys(out: Path, retry_errors: bool = False) -> set[str]:
     """`Article.key`s of the lines already in `out`; repairs a torn last line first.
 
@@ -408,17 +404,6 @@ def done_keys(out: Path, retry_errors: bool = False) -> set[str]:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return keys
-
-
-def done_ids(out: Path, retry_errors: bool = False) -> set[str]:
-    """Deprecated (merges 7 and "7"): ids as text, "line:N" for lines without one.
-
-    Kept for callers written before `Results`; use `Results.admit` / `done_keys` instead.
-    """
-    ids = set()
-    for key in done_keys(out, retry_errors):
-        ids.add(f"line:{key[5:]}" if key.startswith("line ") else str(json.loads(key)))
-    return ids
 
 
 def _cut_torn_tail(out: Path) -> None:
