@@ -42,7 +42,7 @@ def test_a_string_for_steps_is_refused():
 def test_openai_client_carries_the_requests(seed):
     with ScriptedServer() as srv:
         client = openai.OpenAI(api_key=KEY, base_url=srv.url, default_headers={"X-Team": "desk"})
-        s = summarise(seed, "gpt-test", client=client, steps=["quotes"], cache=False)
+        s = summarise(seed, "gpt-test", client=client, steps=["events"], cache=False)
         assert isinstance(s, Summary) and s.meta.model == "openai:gpt-test"
         assert srv.requests and all(r["model"] == "gpt-test" for r in srv.requests)
         assert all(h.get("x-team") == "desk" for h in srv.headers)  # the user's own client
@@ -52,7 +52,7 @@ def test_instructor_client_is_unwrapped(seed):
     with ScriptedServer() as srv:
         inner = openai.OpenAI(api_key=KEY, base_url=srv.url)
         client = instructor.from_openai(inner)
-        s = summarise(seed, "openai:gpt-test", client=client, steps=["quotes"], cache=False)
+        s = summarise(seed, "openai:gpt-test", client=client, steps=["events"], cache=False)
         assert s.meta.model == "openai:gpt-test" and srv.requests
 
 
@@ -70,7 +70,7 @@ def test_client_errors_become_backend_errors_without_the_key(seed):
     with ScriptedServer([Reply(status=401, body=echo)]) as srv:
         client = openai.OpenAI(api_key=KEY, base_url=srv.url, max_retries=0)
         with pytest.raises(BackendError) as info:
-            summarise(seed, "gpt-test", client=client, steps=["quotes"], cache=False)
+            summarise(seed, "gpt-test", client=client, steps=["events"], cache=False)
     assert "401" in str(info.value) or "Authentication" in str(info.value)
     assert KEY not in str(info.value)
 

@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 
 from summariser.cli import app
 from tests.server import Reply, ScriptedServer
-from tests.test_openai_http import KEY, SPEAKERS
 
 runner = CliRunner()
+KEY = "sk-test-SENTINEL-0123456789"
+SPEAKERS = json.dumps({"Q1": "Sir Keir"})  # the seed's "he told reporters" quotation, if asked
 
 
 def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None):
@@ -57,7 +58,7 @@ def test_env_vars_select_the_model(server, seed, tmp_path):
     path.write_text(seed, encoding="utf-8")
     env = {"SUMMARISER_MODEL": "openai:env-model", "OPENAI_BASE_URL": server.url,
            "OPENAI_API_KEY": KEY}  # fmt: skip
-    r = invoke("run", str(path), "--steps", "quotes", "--no-cache", env=env)
+    r = invoke("run", str(path), "--steps", "events", "--no-cache", env=env)
     assert r.exit_code == 0 and server.requests[0]["model"] == "env-model"
 
 
@@ -168,9 +169,9 @@ def test_usage_errors_exit_2(tmp_path):
 def test_a_failed_step_still_prints_and_exits_3(tmp_path, seed):
     path = tmp_path / "a.txt"
     path.write_text(seed)
-    cut_off = lambda request: Reply('{"Q1": "Sir', finish_reason="length")  # noqa: E731
+    cut_off = lambda request: Reply('{"events": [1,', finish_reason="length")  # noqa: E731
     with ScriptedServer(default=cut_off) as srv:
-        r = invoke("run", str(path), *openai_args(srv), "--steps", "quotes", "--no-cache")
+        r = invoke("run", str(path), *openai_args(srv), "--steps", "events", "--no-cache")
     assert r.exit_code == 3
     data = json.loads(r.stdout)  # the output is still written
     assert data["meta"]["failures"] and "exit code 3" in r.stderr
@@ -215,13 +216,14 @@ def test_table_shows_only_the_steps_run_and_offsets_on_request(server, tmp_path,
 def test_verbose_shows_model_answers_not_library_noise(tmp_path, seed):
     path = tmp_path / "a.txt"
     path.write_text(seed)
-    with ScriptedServer([Reply('{"Q1": 7}')]) as srv:
-        r = invoke("run", str(path), *openai_args(srv), "--steps", "quotes", "--no-cache", "-v")
+    with ScriptedServer([Reply('{"events": "none"}')]) as srv:  # invalid: a re-ask follows
+        r = invoke("run", str(path), *openai_args(srv), "--steps", "events", "--no-cache", "-v")
     assert r.exit_code == 0
-    assert "attempt 1" in r.stderr and 'answer: {"Q1": 7}' in r.stderr and "error:" in r.stderr
+    assert "attempt 1" in r.stderr and 'answer: {"events": "none"}' in r.stderr
+    assert "attempt 2" in r.stderr and "error:" in r.stderr
     assert "DEBUG" not in r.stderr
     with ScriptedServer() as srv:
-        r = invoke("run", str(path), *openai_args(srv), "--steps", "quotes", "--no-cache", "-vv")
+        r = invoke("run", str(path), *openai_args(srv), "--steps", "events", "--no-cache", "-vv")
     assert "DEBUG" in r.stderr and KEY not in r.stderr
 
 
@@ -339,11 +341,12 @@ def test_batch_with_error_lines_exits_3_and_logs_each_article_on_request(tmp_pat
         "port, et l'opposition promet de saisir la justice dans les prochaines semaines contre "
         "une décision prise sans la moindre concertation avec les habitants."
     )
-    ok = json.dumps({"id": "ok", "text": "Ana Lopez spoke. “It is done,” she said."})
+    ok = json.dumps({"id": "ok", "text": "The council closed the harbour library on Tuesday. "
+                     "Ana Lopez opened a new school in March."})  # fmt: skip
     src.write_text(ok + "\n{not json\n" + json.dumps({"id": "fr", "text": french}) + "\n")
     out = tmp_path / "out.jsonl"
     with ScriptedServer() as srv:
-        r = invoke("batch", str(src), "--out", str(out), *openai_args(srv), "--steps", "quotes",
+        r = invoke("batch", str(src), "--out", str(out), *openai_args(srv), "--steps", "events",
                    "--no-cache", "--log", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
     assert r.exit_code == 3, r.output
     assert len(out.read_text().splitlines()) == 3 and "exit code 3" in r.stderr
@@ -359,5 +362,5 @@ def test_batch_with_error_lines_exits_3_and_logs_each_article_on_request(tmp_pat
     assert runs["ok"]["attempts"] >= 1 and runs["ok"]["status"] == "ok"
     with ScriptedServer() as srv:  # without --log nothing more is logged
         invoke("batch", str(src), "--out", str(tmp_path / "o2.jsonl"), *openai_args(srv),
-               "--steps", "quotes", "--no-cache", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
+               "--steps", "events", "--no-cache", env={"SUMMARISER_LOGS_DB": str(db)})  # fmt: skip
     assert len(recent(10, db)) == 2

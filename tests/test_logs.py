@@ -79,9 +79,9 @@ def test_many_threads_log_at_once(_logs_db):
 def test_run_logs_by_default_and_logs_commands_show_it(seed, tmp_path, _logs_db):
     article = tmp_path / "seed.txt"
     article.write_text(seed, encoding="utf-8")
-    common = ["-m", "openai:m", "--api-key", KEY, "--steps", "quotes", "--no-cache"]
+    common = ["-m", "openai:m", "--api-key", KEY, "--steps", "events", "--no-cache"]
     echo = json.dumps({"error": {"message": f"bad key {KEY}"}}).encode()
-    with ScriptedServer([Reply('{"Q1": 7}')]) as srv:  # an invalid answer first: a re-ask
+    with ScriptedServer([Reply('{"events": "none"}')]) as srv:  # invalid first: a re-ask
         r = runner.invoke(app, ["run", str(article), "--base-url", srv.url, *common])
         assert r.exit_code == 0, r.output
         n_requests = len(srv.requests)
@@ -111,4 +111,4 @@ def test_run_logs_by_default_and_logs_commands_show_it(seed, tmp_path, _logs_db)
     assert KEY.encode() not in _logs_db.read_bytes()
     with sqlite3.connect(_logs_db) as con:
         answers = [a for (a,) in con.execute("SELECT answer FROM calls")]
-    assert '{"Q1": 7}' in answers
+    assert '{"events": "none"}' in answers

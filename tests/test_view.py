@@ -218,7 +218,7 @@ def test_cli_view_of_a_run_json_and_of_batch_results(tmp_path):
 
 def test_run_format_html_gives_the_same_page(tmp_path, seed):
     from tests.server import ScriptedServer
-    from tests.test_openai_http import KEY
+    from tests.test_cli import KEY
 
     path = tmp_path / "seed.txt"
     path.write_text(seed, encoding="utf-8")
