@@ -10,8 +10,9 @@ SEED = (ROOT / "seeds" / "starmer-harris.txt").read_text(encoding="utf-8")
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Models and results go to a per-session directory, never the user's cache."""
+    """Models, results and call logs go to a per-session directory, never the user's."""
     monkeypatch.setenv("SUMMARISER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("SUMMARISER_LOGS_DB", str(tmp_path_factory.getbasetemp() / "logs.db"))
     for var in ("SUMMARISER_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARISER_OPENAI_MODE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SUMMARISER_HTTP_BACKOFF", "0.01")
