@@ -138,14 +138,11 @@ class Cast:
             (e.start, e.end, e.label) for e in self.document.entities
             if e.label in _NAMED and names.name_tokens(e.text)
         ]  # fmt: skip
-        for ent in self.document.entities:  # "Cole" called a PRODUCT: a name all the same
+        for ent in self.document.entities:  # "Cole" called a PRODUCT: a surname all the same
             span = self.document.tokens_in(ent.start, ent.end)
-            if (
-                ent.label not in _NAMED
-                and span is not None
-                and all(t.pos_ == "PROPN" for t in span)
-            ):
-                found.append((ent.start, ent.end, "SURNAME" if len(span) == 1 else "PROPN"))
+            one = span is not None and len(span) == 1 and span[0].pos_ == "PROPN"
+            if ent.label not in _NAMED and one:
+                found.append((ent.start, ent.end, "SURNAME"))
         for t in doc:
             if t.pos_ != "PROPN" or t.ent_type_ or t.dep_ in ("compound", "flat"):
                 continue
@@ -901,9 +898,9 @@ def _abridge(text: str, words: int = 14) -> str:
 
 @functools.cache
 def choice_model(sizes: tuple[int, ...]) -> type[BaseModel]:
-    """Fields Q1..Qn: the number of the option that names Qi's speaker (0: nobody's words)."""
+    """Fields Q1..Qn: the number of the option that names Qi's speaker."""
     fields: dict[str, Any] = {
-        f"Q{i}": (int, Field(ge=0, le=n, description=f"Option number 1-{n} for Q{i}, or 0"))
+        f"Q{i}": (int, Field(ge=1, le=n, description=f"Option number 1-{n} for Q{i}"))
         for i, n in enumerate(sizes, 1)
     }
     return create_model("SpeakerChoices", __doc__="Who is quoted in each Q.", **fields)
@@ -916,9 +913,12 @@ def _ask(ctx: Context, piece: Piece, batch: list[Candidate]) -> None:
     for i, c in enumerate(batch, 1):
         options = "  ".join(f"{n}) {o}" for n, o in enumerate(c.who.options, 1))
         kind = ", reported speech" if c.kind == "indirect" else ""
+        n = piece.number(c.start)
+        before = f"\n   after [{n - 1}]: “{_abridge(text[slice(*piece.sentences[n - 2])])}”"
         lines.append(
-            f"Q{i} (sentence [{piece.number(c.start)}]{kind}): “{_abridge(_joined(text, c.spans))}”"
-            f"\n   options: {options}"
+            f"Q{i} (sentence [{n}]{kind}): “{_abridge(_joined(text, c.spans))}”"
+            + (before if n > 1 else "")
+            + f"\n   options: {options}"
         )
     model = choice_model(tuple(len(c.who.options) for c in batch))
     example = {f"Q{i}": 1 for i in range(1, min(len(batch), 2) + 1)}
@@ -928,8 +928,5 @@ def _ask(ctx: Context, piece: Piece, batch: list[Candidate]) -> None:
     answer, _ = ctx.ask(piece, task, model, max_tokens=8 * len(batch) + 16)
     picks = answer.model_dump() if answer is not None else {}
     for i, c in enumerate(batch, 1):
-        n = picks.get(f"Q{i}")
-        if n is None or n == 0:  # failed (counted by ctx) or nobody's words: no speaker
-            c.who = Resolution()
-        else:
-            c.who = Resolution(c.who.options[n - 1])
+        pick = picks.get(f"Q{i}")  # None: the answer failed (counted): the quote is dropped
+        c.who = Resolution(c.who.options[pick - 1]) if pick is not None else Resolution()
