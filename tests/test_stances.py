@@ -95,3 +95,23 @@ def test_model_gives_one_polarity_word_per_candidate_and_none_drops():
         ("Ivo Petrov", "oppose"),
     ]
     assert s.meta.dropped == {}  # a candidate the judge leaves out is no failed record
+
+
+def test_an_answer_with_one_polarity_for_every_candidate_keeps_the_lexical_ones():
+    text = TOWN + "\nOla Berg praised the harbour plan."
+    everything = {"support": [1, 2, 3, 4], "oppose": [], "neutral": [], "mixed": []}
+    fake = FakeBackend({"StanceChoice": [json.dumps(everything)]})
+    s = extract(text, fake, steps=["stances"])
+    assert [(x.holder, x.polarity) for x in s.stances] == [
+        ("Lena Fox", "support"),
+        ("Ivo Petrov", "oppose"),  # "a dangerous mistake"
+        ("Mara Lind", "support"),
+        ("Ola Berg", "support"),
+    ]
+
+
+def test_a_quote_whose_speech_clause_is_a_candidate_is_not_listed_twice():
+    text = "“The new school is a great success,” said Ivo Petrov."
+    fake = parser_only()
+    s = extract(text, fake, steps=["quotes", "stances"])
+    assert len(s.quotes) == 1 and len(s.stances) == 1

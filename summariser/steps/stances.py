@@ -10,6 +10,7 @@ polarity is lexical. Evidence and offsets are always the candidate's sentence.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from summariser.text import lexicon
 from summariser.text.clauses import Clause
 
 PER_CALL = 24
+#: An answer putting this many candidates (or more), all of them, under one polarity is ignored.
+UNIFORM_MIN = 4
+log = logging.getLogger("summariser")
 _TARGET_WORDS = 12
 
 
@@ -71,11 +75,11 @@ def candidates(ctx: Context) -> list[Candidate]:
 
 def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> list[Candidate]:
     """Candidates for attributed quotes that no speech clause covers (a pronoun speaker)."""
-    covered = {(c.sentence, c.holder) for c in found}
+    covered = {c.sentence for c in found if c.cue != "quote"}
     out = []
     for q in quotes:
         i = ctx.document.sentence_index(q.start)
-        if i is not None and (i, q.speaker) not in covered:
+        if i is not None and i not in covered:  # its speech clause is a candidate already
             out.append(Candidate(q.speaker, q.text, q.start, q.cue or "quote", lexical(q.text), i))
     return out
 
@@ -179,6 +183,11 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     for polarity, numbers in answer.model_dump().items():
         for n in numbers:
             verdict.setdefault(n, polarity)  # listed twice: the first list wins
+    if len(batch) >= UNIFORM_MIN and len(verdict) == len(batch) and len(set(verdict.values())) == 1:
+        # Every candidate under one polarity tells nothing (small models do this): keep the
+        # candidates with code's lexical polarity instead.
+        log.debug("StanceChoice: one polarity for all %d candidates; lexical kept", len(batch))
+        return [c.polarity for c in batch]
     return [verdict.get(n, "none") for n in range(1, len(batch) + 1)]
 
 
