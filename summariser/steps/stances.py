@@ -37,6 +37,7 @@ class Candidate:
     cue: str  # the verb as written
     polarity: Polarity  # the lexical reading (parser-only mode's answer)
     sentence: int  # index into Document.sentences
+    speech: bool = False  # what a reporting verb (or a quote) says, not a stance predicate
 
     def line(self, n: int, piece: Piece) -> str:
         words = self.target.split()
@@ -68,19 +69,21 @@ def candidates(ctx: Context) -> list[Candidate]:
             said = _said(ctx, c)
             if said:
                 holder = c.object.label if c.lemma == "accord" and c.object else c.subject.label
-                out.append(Candidate(holder, said, c.verb[0], c.action, lexical(said), c.sentence))
+                polarity = lexical(said)
+                out.append(Candidate(holder, said, c.verb[0], c.action, polarity, c.sentence, True))
     out = [c for c in out if c.holder.lower() not in lexicon.PRONOUNS]
     return sorted(out, key=lambda c: c.at)
 
 
 def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> list[Candidate]:
     """Candidates for attributed quotes that no speech clause covers (a pronoun speaker)."""
-    covered = {c.sentence for c in found if c.cue != "quote"}
+    covered = {c.sentence for c in found if c.speech}
     out = []
     for q in quotes:
         i = ctx.document.sentence_index(q.start)
         if i is not None and i not in covered:  # its speech clause is a candidate already
-            out.append(Candidate(q.speaker, q.text, q.start, q.cue or "quote", lexical(q.text), i))
+            cue = q.cue or "quote"
+            out.append(Candidate(q.speaker, q.text, q.start, cue, lexical(q.text), i, True))
     return out
 
 
