@@ -60,3 +60,12 @@ def test_long_text_is_parsed_in_pieces_with_the_same_offsets(monkeypatch):
         for t in d.tokens_in(s, e):
             if not t.is_space:
                 assert s <= t.head.idx < e
+
+
+def test_quotation_lookups():
+    d = parse(TEXT)
+    q = d.quotations[0]
+    assert d.quoted(q.start) and d.quoted(q.end - 1) and not d.quoted(q.end)
+    assert not d.quoted(TEXT.index("Mayor"))
+    s, e = d.sentences[1]
+    assert d.quotations_in(s, e) == [q] and d.quotations_in(*d.sentences[0]) == []

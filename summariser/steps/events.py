@@ -43,7 +43,6 @@ class Candidate:
 def candidates(ctx: Context) -> list[Candidate]:
     """Every event clause of the document with a named or resolved actor."""
     document = ctx.document
-    quoted = [s for q in document.quotations for s in q.spans]
     out = []
     for c in ctx.clauses:
         if (c.lemma in lexicon.REPORTING_VERBS and not c.phrasal) or (
@@ -52,7 +51,7 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue  # "said" is a quote, "is" no event; "called off" is one
         if c.subject is None or (c.subject.pronoun and c.subject.name is None):
             continue
-        if any(s <= c.verb[0] < e for s, e in quoted):
+        if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
         target = c.object.label if c.object is not None else None
         out.append(Candidate(c, c.subject.who, target))

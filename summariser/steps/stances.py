@@ -48,12 +48,11 @@ class Candidate:
 def candidates(ctx: Context) -> list[Candidate]:
     """Every stance candidate the parse shows: stance predicates and reported speech."""
     document = ctx.document
-    quoted = [s for q in document.quotations for s in q.spans]
     out: list[Candidate] = []
     for c in ctx.clauses:
         if c.subject is None or (c.subject.pronoun and c.subject.name is None):
             continue
-        if any(s <= c.verb[0] < e for s, e in quoted):
+        if document.quoted(c.verb[0]):
             continue
         side = _side(c)
         if side is not None:
@@ -120,8 +119,8 @@ def _said(ctx: Context, c: Clause) -> str | None:
     """What a reporting verb reports: the sentence's quotation, else its complement clause."""
     s, e = ctx.document.sentences[c.sentence]
     text = ctx.text
-    for q in ctx.document.quotations:
-        if s <= q.start < e and not (q.start <= c.verb[0] < q.end):
+    for q in ctx.document.quotations_in(s, e):
+        if not (q.start <= c.verb[0] < q.end):
             return q.text(text)
     if c.complement is not None and len(c.complement.text.split()) >= 2:
         return c.complement.text

@@ -54,10 +54,25 @@ class Document:
     doc: Any
     _sentence_starts: list[int] = field(default_factory=list, repr=False)
     _entity_starts: list[int] = field(default_factory=list, repr=False)
+    _quoted: list[Span] = field(default_factory=list, repr=False)
+    _quotation_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._sentence_starts = [s for s, _ in self.sentences]
         self._entity_starts = [e.start for e in self.entities]
+        self._quoted = sorted(s for q in self.quotations for s in q.spans)
+        self._quotation_starts = [q.start for q in self.quotations]
+
+    def quoted(self, offset: int) -> bool:
+        """True when `offset` lies inside quotation marks."""
+        i = bisect.bisect_right(self._quoted, (offset, len(self.text) + 1)) - 1
+        return i >= 0 and self._quoted[i][0] <= offset < self._quoted[i][1]
+
+    def quotations_in(self, start: int, end: int) -> list[Quotation]:
+        """Quotations that start inside [start, end)."""
+        lo = bisect.bisect_left(self._quotation_starts, start)
+        hi = bisect.bisect_left(self._quotation_starts, end)
+        return self.quotations[lo:hi]
 
     def sentence_index(self, offset: int) -> int | None:
         """Index in `sentences` of the sentence holding `offset`, or None between sentences."""
