@@ -123,3 +123,9 @@ def test_parser_only_mode_never_calls_the_backend(seed, steps):
     s = extract(seed, fake, steps=steps)
     assert fake.calls == [] and s.meta.usage.calls == 0
     assert s.events and all(seed[e.start : e.end] == e.evidence for e in s.events)
+
+
+def test_a_clause_as_subject_names_no_actor():
+    # "Raising taxes" is an action, not who acts: no candidate for "hurt" with it as actor
+    assert [a for a, action, _ in found("Raising taxes hurt the party.") if action == "hurt"] == []
+    assert found("Tax rises hurt the party.") == [("Tax rises", "hurt", "party")]

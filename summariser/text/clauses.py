@@ -24,6 +24,7 @@ _MODIFIERS = ("compound", "amod", "nummod", "poss", "quantmod", "nmod", "case")
 #: Modifiers that are part of what a thing is called ("Labour staffers", "prison guards"):
 #: a phrase's `head`, which an event's actor uses.
 _NAMING = ("compound",)
+_NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 _GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
 _RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
@@ -110,7 +111,7 @@ def _clause(document: Document, resolver: _Resolver, verb: Token, sentence: int)
         verb=(verb.idx, verb.idx + len(verb.text)),
         lemma=verb.lemma_.lower(),
         action=action,
-        subject=resolver.phrase(subject_tok) if subject_tok is not None else None,
+        subject=resolver.phrase(subject_tok) if _nominal(subject_tok) else None,
         object=resolver.phrase(object_tok) if object_tok is not None else None,
         complement=_complement(verb, document.text),
         particle=_lower(particle or prep),
@@ -121,6 +122,11 @@ def _clause(document: Document, resolver: _Resolver, verb: Token, sentence: int)
         when=_clause_entity(document, verb, _TIMES),
         where=_clause_entity(document, verb, _PLACES),
     )
+
+
+def _nominal(token: Token | None) -> bool:
+    """True for a token that can name who acts: a noun, name, pronoun, number or entity."""
+    return token is not None and (token.pos_ in _NOMINAL or bool(token.ent_type_))
 
 
 def _lower(token: Token | None) -> str | None:
