@@ -97,3 +97,26 @@ def test_cli_run_on_the_embedded_model(tmp_path, seed):
     assert data["meta"]["model"] == TINY
     for q in data["quotes"]:
         assert seed[q["start"] : q["end"]] == q["text"] or len(q["spans"]) > 1
+
+
+def test_batch_runs_articles_as_slots_of_one_engine(tmp_path):
+    from typer.testing import CliRunner
+
+    from summariser.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(
+            f"The council of Town {i} approved a new library on Monday. "
+            f"The mayor opened it on Friday, the council said.\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(folder), "--out", str(out), "-m", TINY, "-j", "9", "--steps", "events"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code in (0, 3), r.output
+    assert "runs 4 article(s) at a time" in r.stderr  # -j 9 capped at 4 slots
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(x["id"] for x in lines) == ["a0.txt", "a1.txt", "a2.txt"]
+    assert [slots for _, slots in local._ENGINES] == [4]  # one engine, 4 slots

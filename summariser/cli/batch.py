@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from summariser.logs import CallLog
 
 STDIN = Path("/dev/stdin")  # `batch -`: JSONL on stdin (a pipe or a redirected file)
+EMBEDDED_SLOTS = 4  # most slots an embedded engine opens for a batch (-j above it is capped)
 
 
 class _Sink:
@@ -189,10 +190,13 @@ def batch(
                 if source is None:
                     raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
                 check_output(out, source)
-                backend = open_backend(model, api_key, base_url)
+                # An embedded engine serves -j articles as slots of one model; past
+                # EMBEDDED_SLOTS more slots only cost memory on a few cores.
+                backend = open_backend(model, api_key, base_url,
+                                       parallel=min(concurrency, EMBEDDED_SLOTS))  # fmt: skip
                 if backend.caps.embedded and concurrency > (backend.caps.parallel or 1):
                     say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
-                        "time (one process owns it)")  # fmt: skip
+                        "time (slots of one engine in this process)")  # fmt: skip
                 tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
                                    backend, sink, concurrency, chosen, not no_cache, retry_errors,
                                    None, calls)  # fmt: skip
