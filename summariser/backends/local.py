@@ -139,8 +139,9 @@ def grammar(schema_json: str) -> str:
 
     Passed as `grammar` rather than `response_format`, because the engine's default JSON
     grammar lets the model pad between tokens with up to 20 spaces and newlines at every
-    position: a weak model fills `max_tokens` with whitespace. Here no whitespace is allowed
-    between JSON tokens and no property outside the schema.
+    position: a weak model fills `max_tokens` with whitespace. Here the JSON is laid out as
+    `json.dumps` does (", " and ": ", the style our prompts show, nothing else) and no
+    property outside the schema is allowed.
     """
     import xllamacpp as xlc
 
@@ -157,7 +158,8 @@ def grammar(schema_json: str) -> str:
                 close(value)
 
     close(schema)
-    schema["x-guidance"] = {"whitespace_flexible": False}
+    layout = {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
+    schema["x-guidance"] = layout
     result: str = xlc.json_schema_to_grammar(schema)
     return result
 
