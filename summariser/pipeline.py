@@ -132,6 +132,7 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
             dropped=dict(run.dropped),
             drops=run.drops,
             failures=run.failures,
+            steps=[step for step in STEPS if step in wanted],
         ),
     )
 

@@ -105,6 +105,9 @@ class Meta(BaseModel):
         default_factory=list, description="Steps whose answer was unusable (records lost)"
     )
     cached: bool = False
+    steps: list[str] = Field(
+        default_factory=list, description="Record types extracted (a type not listed was not run)"
+    )
 
 
 class Summary(BaseModel):

@@ -112,3 +112,10 @@ def test_with_two_slots_the_events_question_runs_beside_the_others(seed):
     fake.caps = SimpleNamespace(provider="fake", parallel=2)  # type: ignore[attr-defined]
     s = extract(seed, fake)
     assert len(fake.calls) == 2 and len(s.events) == 1 and s.meta.usage.calls == 2
+
+
+def test_meta_lists_the_steps_that_ran_in_a_fixed_order():
+    text = "The mayor opened the new library on Monday. “It is a good day,” she said."
+    s = extract(text, FakeBackend(), steps=["stances", "quotes"])
+    assert s.meta.steps == ["quotes", "stances"]
+    assert s.events == []  # not run, not "none found": meta.steps tells them apart
