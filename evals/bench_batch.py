@@ -6,7 +6,7 @@
     python evals/bench_batch.py cache        # warm rerun time ÷ cold run time
     python evals/bench_batch.py load         # 2,000 articles, -j 64, 5% of requests fail
 
-Articles are the files in seeds/ (1.4-2 KB each), each given a unique first line so no two texts
+Articles are the gold articles in evals/gold/articles/ (1.4-2 KB each), each given a unique first line so no two texts
 are equal. Every request is answered like a model that knows the schema: who said a quotation
 -> null (a valid "cannot tell"), events -> every candidate happened, stances -> every candidate
 is support; that is 3 requests per article, every answer valid (no re-asks). The server runs in
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server import Reply, ScriptedServer, request_schema  # noqa: E402
 
-SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+SEEDS = sorted((ROOT / "evals" / "gold" / "articles").glob("*.txt"))
 
 
 def valid_answer(schema: dict[str, Any]) -> str:

@@ -16,7 +16,11 @@ from summariser.text import injection, spans
 from tests.server import Reply, ScriptedServer, request_schema
 
 MAYOR = (
-    Path(__file__).resolve().parent.parent / "seeds" / "mayor-library-injection.txt"
+    Path(__file__).resolve().parent.parent
+    / "evals"
+    / "gold"
+    / "articles"
+    / "mayor-library-injection.txt"
 ).read_text()
 
 
@@ -254,7 +258,9 @@ def test_format_characters_class_is_complete():
 
 
 def test_the_cheap_prefilter_never_hides_a_sentence_the_rules_would_catch():
-    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    seeds = sorted(
+        (Path(__file__).resolve().parent.parent / "evals" / "gold" / "articles").glob("*.txt")
+    )
     texts = [p.read_text(encoding="utf-8") for p in seeds]
     texts += [LEAD + body + TAIL for body in STYLES.values()]
     texts.append(
