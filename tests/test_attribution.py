@@ -75,6 +75,18 @@ def speaker_of(text: str, words: str) -> str:
          "Ana Lopez"),
         # an attribution line after the quotation
         ("Readers wrote in.\n\n“The new bridge is ugly.” ― Ana Lopez", "bridge", "Ana Lopez"),
+        # "as X put it": an idiom that reports speech
+        ("The accounts will show what was spent. As Laura Bennett, a lawyer, recently put it, "
+         "“Who signed the cheques, and when?”", "cheques", "Laura Bennett"),
+        # a fronted verb: 'Said X: "..."' (the verb is not part of the name)
+        ("Critics called the plan costly. Said Ryan Ellis, a tax adviser: “I see no winners.”",
+         "winners", "Ryan Ellis"),
+        # a show's title in quotation marks is never the subject of the cue
+        ("“We are ready for the storm,” Chief Anna Price, a former marine, said Monday on "
+         "Channel 5’s “Morning Show.”", "storm", "Anna Price"),
+        # initials do not end the sentence that names the speaker
+        ("“This is a sad day,” said Rep. J.R. Malone, the head of the caucus.", "sad day",
+         "J.R. Malone"),
     ],
 )  # fmt: skip
 def test_speaker_rules(text, words, speaker):

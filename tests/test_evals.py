@@ -319,3 +319,20 @@ def test_polnear_adapter_reads_brat(tmp_path):
         ("we are ready", "Smith", "direct"),
         ("talks went well", "Officials", "indirect"),
     ]
+
+
+def test_polnear_split_quote_loses_the_marks_of_each_piece(tmp_path):
+    from summariser.evals import polnear
+
+    text = '"We are ready," Jones said, "and we will win." Then he left.'
+    ann = ("T1\tSource 16 21\tJones\nT2\tCue 22 26\tsaid\n"
+           "T3\tContent 0 15;28 46\t\"We are ready,\" \"and we will win.\"\n"
+           "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")  # fmt: skip
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a1.txt").write_text(text)
+    (tmp_path / "attributions" / "a1_x.ann").write_text(ann)
+    (item,) = polnear.load(tmp_path)
+    assert [(g.text, g.kind) for g in item.gold.quotes] == [
+        ("We are ready and we will win.", "direct")
+    ]

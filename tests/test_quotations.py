@@ -46,11 +46,15 @@ def test_apostrophes_and_decades_are_not_quotations():
         ("He told “Morning Report” that taxes would fall.", True),  # proper nouns only: a show
         ("“We are closing the red zone,” the mayor said.", False),
         ("The minister called the plan “a reckless gamble”.", False),
+        # title-cased after a possessive or a preposition: a show, whatever verb is near
+        ("“We are ready,” Ana Lopez said on Channel 5’s “Morning Show.”", True),
+        ("Tom Reyes said on “Face the Week” that he would run.", True),
+        ("Her aide said: “Absolutely Not.”", False),
     ],
 )
 def test_terms_and_titles_are_not_speech(text, term):
     document = parse(text)
-    assert is_term(document, document.quotations[0]) is term
+    assert is_term(document, document.quotations[-1]) is term
 
 
 def test_title_case_run_without_a_verb_looks_like_a_title():
@@ -63,3 +67,20 @@ def test_title_case_run_without_a_verb_looks_like_a_title():
         True,
         False,
     ]  # "We": speech, not a title
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a curly opening mark closed by a straight one, with a straight pair after it
+        ('“Taxes must fall," Joan Hill said, calling the plan "dead on arrival."',
+         [["Taxes must fall"], ["dead on arrival."]]),
+        # a straight opening mark closed by a curly one
+        ('"Taxes must fall,” Joan Hill said.', [["Taxes must fall"]]),
+        # a lone straight mark before a curly pair does not borrow the pair's closing mark
+        ('"HILL: as “The Courier” wrote, it is over.',
+         [["HILL: as “The Courier” wrote, it is over."]]),
+    ],
+)  # fmt: skip
+def test_a_double_mark_of_the_other_style_closes_an_unclosed_quotation(text, found):
+    assert texts(text) == found

@@ -33,6 +33,14 @@ def test_sentences_skip_abbreviations_and_keep_quotations_whole():
     ]
 
 
+def test_initials_do_not_end_a_sentence():
+    text = "She met Rep. J.R. Malone and Ana K. Lund in the U.S. on Monday. They agreed."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "She met Rep. J.R. Malone and Ana K. Lund in the U.S. on Monday.",
+        "They agreed.",
+    ]
+
+
 def test_sentences_in_one_huge_paragraph_of_abbreviations():
     # one 740 KB paragraph (scanning back to the sentence start made this quadratic)
     text = "See Fig. 3 and Fig. 4 of the report. " * 20_000

@@ -2,7 +2,8 @@
 
 Read from wherever the corpus lies (it has no redistribution licence: never copy it into the
 repository). One annotator file per article, the first by name. Each relation becomes a gold
-quote: text = the Content span(s) without enclosing quotation marks, speaker = the Source span
+quote: text = the Content span's pieces, each without its enclosing quotation marks, joined by a
+space (the project's rule for a quote split by its attribution), speaker = the Source span
 as written (often a pronoun: not judged for speaker accuracy), kind = direct when the Content
 starts with a quotation mark, else indirect.
 """
@@ -37,7 +38,8 @@ def parse_ann(ann: str, text: str) -> list[GoldQuote]:
         if not content:
             continue
         raw = " ".join(text[a:b] for a, b in content[1]).strip()
-        words = raw.strip(_MARKS + " ,").strip()
+        # '"A," he said, "B."' is one relation in two pieces: each piece loses its own marks
+        words = " ".join(w for a, b in content[1] if (w := text[a:b].strip(_MARKS + " ,").strip()))
         if not words:
             continue
         source = spans.get(rel.get("Source", ""))

@@ -26,7 +26,13 @@ from summariser.schemas import Quote
 from summariser.steps import Context, Piece
 from summariser.text import lexicon, names
 from summariser.text.document import Document
-from summariser.text.quotations import Quoted, is_reporting_verb, is_term, looks_like_title
+from summariser.text.quotations import (
+    REPORTING_FORMS,
+    Quoted,
+    is_reporting_verb,
+    is_term,
+    looks_like_title,
+)
 from summariser.text.spans import Span
 
 Token = Any  # a spaCy Token
@@ -167,6 +173,9 @@ class Cast:
         }  # fmt: skip
         out = []
         for s, e, label in sorted(found):
+            lead = re.match(r"(\w+)\s+(?=\w)", self.text[s:e])
+            if lead and lead.group(1).lower() in REPORTING_FORMS:
+                s += lead.end()  # 'Said Ryan Ellis: "..."': the verb is not part of the name
             toks = names.name_tokens(re.sub(r"[’']s?$", "", self.text[s:e]))
             if not toks:
                 continue
@@ -367,8 +376,9 @@ class Speakers:
             return self.pronoun(token.lower_, token.idx)
         if token.pos_ == "PROPN":
             words = [t.text for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN"]
-            while len(words) > 1 and names.fold(words[0]) in (
-                names.HONORIFICS | lexicon.SPEAKER_TITLES
+            while len(words) > 1 and (
+                names.fold(words[0]) in names.HONORIFICS | lexicon.SPEAKER_TITLES
+                or words[0].lower() in REPORTING_FORMS  # 'Said Hill: "..."'
             ):
                 words = words[1:]  # "Vice President Joseph Biden" -> "Joseph Biden"
             return Resolution(names.fullest_name(" ".join(words), self.document.text))
@@ -547,12 +557,14 @@ class SpanIndex:
         return out
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token, quoted: SpanIndex | None = None) -> Token | None:
     """The reporting verb's subject; for a verb without one ("and called it ...", "adding
     that ..."), the subject of the reporting verb it hangs from: a verb inside what someone
-    said is skipped over (its subject is a subject of the speech, not the speaker)."""
+    said is skipped over (its subject is a subject of the speech, not the speaker). Words in
+    `quoted` (a show's title the parser took for a subject) are never the subject."""
     for _ in range(6):
-        subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+        subjects = [c for c in verb.children
+                    if c.dep_ in _SUBJECTS and not (quoted and quoted.holds(c.idx))]  # fmt: skip
         if subjects:  # "Its vice-president": the parser may give two; the last is the head
             return subjects[-1]
         if verb.dep_ == "relcl":
@@ -576,6 +588,28 @@ def _governing(tokens: Any, q: Quoted, verbs: list[Token]) -> Token:
             if up in verbs:
                 return up
     return min(verbs, key=lambda t: _distance(t.idx, q))
+
+
+def _fronted_cue(tokens: Any, q: Quoted) -> tuple[Token, Token] | None:
+    """`Said Ellis: "..."`, `Added the mayor, "..."`: a sentence that opens with a reporting
+    verb, then who spoke, then the quotation after a colon or comma (the parser often misreads
+    the verb as a name). Returns the verb and the speaker's head word."""
+    words = [t for t in tokens if not t.is_punct and t.idx < q.start]
+    if len(words) < 2 or words[0].text[:1].islower():
+        return None
+    if words[0].lower_ not in REPORTING_FORMS or words[0].lower_.endswith("ing"):
+        return None
+    gap = "".join(t.text_with_ws for t in tokens if words[-1].idx < t.idx < q.start)
+    if not re.fullmatch(r"\s*[:,]\s*[\"“‘']?\s*", gap):
+        return None
+    head = words[1]
+    while (
+        head.dep_ in ("compound", "det", "amod")
+        and head.head.i > head.i
+        and head.head.idx < q.start
+    ):
+        head = head.head
+    return words[0], head
 
 
 def _according_to(tokens: Any, quoted: SpanIndex) -> Token | None:
@@ -640,12 +674,15 @@ def _direct(
     if dash:  # '"...” ― Pamela Padilla': an attribution line names the speaker outright
         m = speakers.cast.after(dash.start(1), dash.start(1) + 1)
         return Candidate(q.spans, "direct", None, Resolution(m[0].name if m else dash.group(1)))
+    fronted = _fronted_cue(tokens, q)
+    if fronted is not None:  # 'Said Ellis: "..."'
+        return Candidate(q.spans, "direct", fronted[0].text, speakers.subject(fronted[1]))
     according = _according_to(tokens, quoted)
     if according is not None:
         return Candidate(q.spans, "direct", "according to", speakers.subject(according))
     if verbs:
         verb = _governing(tokens, q, verbs)
-        subj = _subject_of(verb)
+        subj = _subject_of(verb, quoted)
         who = speakers.subject(subj) if subj is not None else Resolution()
         return Candidate(q.spans, "direct", verb.text, who)
     for t in tokens:  # "Her message was simple: '...'"
@@ -713,7 +750,7 @@ def _reported(document: Document, speakers: Speakers, quoted: SpanIndex) -> list
             if len(text[clause[0] : clause[1]].split()) < 3:
                 continue
             content = clause
-            subj = _subject_of(t)
+            subj = _subject_of(t, quoted)
             who = speakers.subject(subj) if subj is not None else Resolution()
             out.append(Candidate((content,), "indirect", t.text, who))
             break  # one reported clause per sentence: the first verb governs it
@@ -744,7 +781,7 @@ def _naming(
         inside = [(qs, qe) for qs, qe in quoted.overlapping(lo, hi) if lo < qs]
         if not inside:
             continue
-        subj = _subject_of(t)
+        subj = _subject_of(t, quoted)
         who = speakers.subject(subj) if subj is not None else Resolution()
         span = _clean(document.text, lo, inside[-1][1])
         out.append(Candidate((span,), "indirect", t.text, who))

@@ -65,6 +65,8 @@ REPORTING_VERBS = frozenset(
     "joke shout whisper comment remark observe report call tell say write reiterate boast "
     "caution lament mutter muse plead pledge reveal scoff sigh snap yell reply deny testify".split()
 )
+#: Verb + object idioms that report speech as a reporting verb does ("as Liu put it, '...'").
+REPORTING_IDIOMS = frozenset({("put", "it")})
 #: Irregular inflections of REPORTING_VERBS that the regular rules do not produce.
 REPORTING_IRREGULAR = frozenset(
     "said says saying told tells telling wrote writes writing written replied replies "
@@ -162,6 +164,8 @@ TERM_MARKERS = frozenset(
     "so-called called dubbed titled entitled named nicknamed labelled labeled branded "
     "termed hashtag headlined".split()
 )
+#: Prepositions that put a title-cased quotation in place as a name ('on "Face the Nation"').
+TITLE_PREPOSITIONS = frozenset("on in onto into at from".split())
 #: Reporting verbs whose complement is not the speaker's words ("asked whether ...").
 NOT_REPORTED_SPEECH = frozenset("ask call describe continue post".split())
 #: Head nouns that stand for an organisation ("the company said", "the ministry added").

@@ -63,7 +63,8 @@ def find_quotations(text: str) -> list[Quotation]:
     style for long quotes); otherwise it ends with its paragraph. A quotation split by its
     attribution (`"A," she said, "b."`) is one Quotation with two spans. Two apostrophes
     (`''`) and two backticks are double marks (typewriter style); a closing curly mark that
-    opens a paragraph before a letter opens a quotation (a common typo).
+    opens a paragraph before a letter opens a quotation (a common typo), and a double mark of
+    the other style closes a quotation whose own closing mark never comes (`“A," she said`).
     """
     text = _typewriter_marks(text)
     raw: list[tuple[Span, bool, int]] = []  # (span, continues into next paragraph, paragraph no.)
@@ -77,7 +78,8 @@ def find_quotations(text: str) -> list[Quotation]:
             if opener is None:
                 if ch in _OPEN and _can_open(text, i, ps, pe) and not (json_like and ch == '"'):
                     opener, open_at = ch, i
-            elif ch == _OPEN[opener] and (opener not in _SINGLE or _can_close_single(text, i, pe)):
+            elif (ch == _OPEN[opener] and (opener not in _SINGLE or _can_close_single(text, i, pe))
+                  or _mixed_close(text, opener, open_at, i, pe)):  # fmt: skip
                 raw.append(((open_at + 1, i), False, pno))
                 opener = None
             elif ch in "“„«" and opener in "“„«":
@@ -110,6 +112,25 @@ def _typewriter_marks(text: str) -> str:
     the same length, so offsets still index the original."""
     text = text.replace("''", ' "').replace("``", ' "')
     return re.sub(r"(?m)^([ \t]*)”(?=\w)", "\\1“", text)
+
+
+#: Double marks of the other style that close a quotation when its own closing mark never comes.
+_MIXED = {"“": '"', "„": '"', '"': "”"}
+
+
+def _mixed_close(text: str, opener: str, open_at: int, i: int, pe: int) -> bool:
+    """True when `text[i]` closes a quotation opened with a double mark of the other style
+    (`“Taxes must fall," she said`): the mark is followed by no letter or digit, the
+    paragraph holds no proper closing mark from here on, and the marks of this one's style
+    around it leave it unpaired (one of a pair of its own is not a close)."""
+    mark = text[i]
+    if _MIXED.get(opener) != mark or text.find(_OPEN[opener], i + 1, pe) >= 0:
+        return False
+    if mark == '"' and text.count('"', i, pe) % 2 == 0:
+        return False  # '“A," she said of "B"': the straight marks after this one pair up
+    if mark == "”" and ("“" in text[open_at + 1 : i] or text.find('"', i + 1, pe) >= 0):
+        return False
+    return i + 1 >= pe or not text[i + 1].isalnum()
 
 
 def _can_open(text: str, i: int, ps: int, pe: int) -> bool:
@@ -157,16 +178,33 @@ def _is_split(text: str, close_at: int, next_open: int) -> bool:
 REPORTING = lexicon.REPORTING_VERBS
 
 
+def _forms(lemma: str) -> set[str]:
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    ies = lemma[:-1] + "ie" if lemma.endswith("y") else lemma
+    return {lemma, stem + "ed", ies + "s", lemma + "es", stem + "ing"}
+
+
+#: Every written form of the reporting verbs ("said", "adds", "wrote", ...).
+REPORTING_FORMS = frozenset({f for v in REPORTING for f in _forms(v)} | lexicon.REPORTING_IRREGULAR)
+
+
 def is_reporting_verb(token: Token) -> bool:
-    """True for a verb whose lemma reports speech ("said", "told", "warns"), by the parse."""
-    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING
+    """True for a verb whose lemma reports speech ("said", "told", "warns"), by the parse, or
+    a verb idiom that does ("as she put it")."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    return lemma in REPORTING or any(
+        (lemma, c.lower_) in lexicon.REPORTING_IDIOMS for c in token.children if c.dep_ == "dobj"
+    )
 
 
 def is_term(document: Any, quote: Quoted) -> bool:
     """True for a name or term in quotation marks rather than speech, whatever verb is near.
 
-    A word such as "so-called", "dubbed" or "titled" stands right before the quotation, or the
-    parse finds only proper nouns in it (a show, a book, a nickname: "Fox News Sunday").
+    A word such as "so-called", "dubbed" or "titled" stands right before the quotation; or it
+    is title-cased right after a possessive or a preposition ("on CBS’s "Face the Nation""); or
+    the parse finds only proper nouns in it (a show, a book, a nickname: "Fox News Sunday").
     """
     text = document.text
     before = re.findall(r"[\w-]+", text[max(0, quote.start - 30) : quote.start].lower())
@@ -174,18 +212,27 @@ def is_term(document: Any, quote: Quoted) -> bool:
         return True
     if len(before) >= 2 and " ".join(before[-2:]) == "known as":
         return True
+    lead = text[max(0, quote.start - 30) : quote.start]
+    placed = re.search(r"(?:[’']s|\b(?:" + "|".join(lexicon.TITLE_PREPOSITIONS) + r"))\s*\W?$",
+                       lead)  # fmt: skip
+    if placed and looks_like_title(
+        text, quote, full_stop=True
+    ):  # 'said on CBS’s "Face the Nation"': a show
+        return True
     tokens = [t for s, e in quote.spans for t in (document.tokens_in(s, e) or [])]
     words = [t for t in tokens if t.pos_ not in ("PUNCT", "DET", "ADP", "CCONJ", "PART")]
     return bool(words) and all(t.pos_ == "PROPN" for t in words) and len(words) <= 6
 
 
-def looks_like_title(text: str, quote: Quoted) -> bool:
+def looks_like_title(text: str, quote: Quoted, full_stop: bool = False) -> bool:
     """True for a short run of capitalised words with no sentence end ("Stolen Gods"): a title
-    when no reporting verb is near (with one, "Absolutely Not" is an answer)."""
+    when no reporting verb is near (with one, "Absolutely Not" is an answer). `full_stop`
+    allows a final "." (American style puts the sentence's full stop inside the marks)."""
     words = re.findall(r"[A-Za-zÀ-ÿ’'-]+", quote.text(text))
     small = {"a", "an", "the", "of", "and", "in", "on", "for", "to", "at", "with", "or"}
     content = [w for w in words if w.lower() not in small]
-    if not 1 <= len(words) <= 8 or not content or re.search(r"[.!?]$", quote.text(text)):
+    end = r"[!?]$" if full_stop else r"[.!?]$"
+    if not 1 <= len(words) <= 8 or not content or re.search(end, quote.text(text)):
         return False
     return all(w[0].isupper() for w in content) and not any(
         w.lower() in ("i", "we", "you") for w in words

@@ -93,6 +93,8 @@ def locate(needle: str, text: str, within: Span | None = None) -> Span | None:
 
 # --- paragraphs and sentences ---------------------------------------------------------------
 
+#: Initials: single letters with full stops ("j", "j.r", "g.k", "u.s"), the last one stripped.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){0,3}[^\W\d_]")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9À-Ý])")
 
 
@@ -127,7 +129,7 @@ def sentences(text: str, keep_together: list[Span] | None = None) -> list[Span]:
             # Only the word before the mark matters; a bounded window keeps this linear.
             word = re.search(r"([\w.’']+)[.!?]*$", text[max(start, m.start() - 40) : m.start() + 1])
             w = word.group(1).rstrip(".").lower() if word else ""
-            if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+            if w in ABBREVIATIONS or _INITIALS.fullmatch(w):  # "Mr.", "J.", "J.R.", "U.S."
                 continue
             if _inside(protected, starts, cut):
                 continue
