@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import math
 import multiprocessing as mp
@@ -32,7 +33,7 @@ from typing import Any
 
 from summariser import batch
 from summariser.backends import openai_compat
-from summariser.backends.base import ChatBackend
+from summariser.backends.base import ChatBackend, Observer
 from summariser.batch import Article, Tally
 from summariser.cache import ResultCache
 from summariser.errors import BackendError
@@ -40,11 +41,27 @@ from summariser.pipeline import STEPS
 
 
 def cores() -> int:
-    """CPU cores this process may use."""
+    """CPU cores this process may use (the one count: `backends.local.threads()` reads it)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+#: Up to this many articles in flight, the CPU work runs in threads of this process: at that
+#: rate it needs well under a core, and starting worker processes (each imports the pipeline
+#: and loads spaCy, seconds of CPU) would cost more than it saves.
+IN_PROCESS = 8
+
+#: Called with each article as it starts; returns observers for that article's model attempts
+#: only (the CLI's call log: one run per article).
+Watch = Callable[[Article], list[Observer]]
+
+
+def default_workers(concurrency: int) -> int:
+    """Worker processes for `concurrency` articles in flight: 0 (threads of this process) up
+    to `IN_PROCESS`, else one per core."""
+    return 0 if concurrency <= IN_PROCESS else max(1, min(cores(), concurrency))
 
 
 def run_batch(
@@ -61,6 +78,7 @@ def run_batch(
     stop: threading.Event | None = None,
     secrets: tuple[str, ...] = (),
     workers: int | None = None,
+    watch: Watch | None = None,
 ) -> Tally:
     """`batch.run_batch` on asyncio for HTTP backends: the same arguments, lines and Tally.
 
@@ -72,25 +90,42 @@ def run_batch(
         stop: When set (first Ctrl-C, see `batch.interrupt_handler`), nothing new starts; the
             articles in flight are written as they finish, then `Tally.interrupted` is set.
             Default: the event of the enclosing `interrupt_handler`, if any.
-        workers: Processes for the CPU work (default: one per core).
+        workers: Processes for the CPU work; 0 runs it in threads of this process. Default:
+            `default_workers(concurrency)`.
+        watch: Per-article observers (see `Watch`), on either path.
 
     Raises:
         InputError: `out` cannot be used or written.
     """
     config = openai_compat.http_settings(backend)
     if config is None or backend_for is not None:
+        if watch is not None:
+            backend_for = _watched(backend_for or (lambda _: backend), watch)
         return batch.run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
                                cache=cache, retry_errors=retry_errors, on_done=on_done,
                                backend_for=backend_for, stop=stop, secrets=secrets)  # fmt: skip
-    # the event of the enclosing batch.interrupt_handler, as batch.run_batch does by default
-    stop = stop or (batch._ACTIVE[-1] if batch._ACTIVE else threading.Event())
-    runner = _Runner(config, backend, max(1, concurrency), tuple(steps), cache,
-                     workers or min(cores(), max(1, concurrency)), stop)  # fmt: skip
+    stop = stop or batch.active_stop() or threading.Event()
+    concurrency = max(1, concurrency)
+    n_workers = default_workers(concurrency) if workers is None else min(workers, concurrency)
+    runner = _Runner(config, backend, concurrency, tuple(steps), cache, n_workers, stop, watch)
     results = batch.Results(out, retry_errors, secrets or backend.secrets)
     try:
         return asyncio.run(runner.run(articles, results, on_done))
     finally:
         results.close()
+
+
+def _watched(
+    backend_for: Callable[[Article], ChatBackend], watch: Watch
+) -> Callable[[Article], ChatBackend]:
+    """`backend_for` whose backends also call the article's `watch` observers."""
+
+    def chosen(article: Article) -> ChatBackend:
+        b = copy.copy(backend_for(article))
+        b.observers = [*b.observers, *watch(article)]
+        return b
+
+    return chosen
 
 
 # --- the loop's side ----------------------------------------------------------------------
@@ -109,17 +144,21 @@ class _Worker:
 class _Runner:
     def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend,
                  concurrency: int, steps: tuple[str, ...], cache: ResultCache | bool,
-                 workers: int, stop: threading.Event) -> None:  # fmt: skip
+                 workers: int, stop: threading.Event, watch: Watch | None) -> None:  # fmt: skip
         self.config = config
         self.backend = backend
         self.concurrency = concurrency
         self.steps = steps
         self.cache = cache
-        self.n_workers = max(1, min(workers, concurrency))
+        self.n_workers = max(0, workers)
         self.stop = stop
+        self.watch = watch
         self.workers: list[_Worker] = []
         self.transport: openai_compat.AsyncTransport | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
+        #: Observers of each article in flight, by its number (only with `watch`).
+        self.watchers: dict[int, list[Observer]] = {}
+        self.local: _Local | None = None
 
     async def run(self, articles: Iterator[Article], results: batch.Results,
                   on_done: Callable[[Article, bool], Any] | None) -> Tally:  # fmt: skip
@@ -127,8 +166,12 @@ class _Runner:
         tally = Tally()
         loop = asyncio.get_running_loop()
         self.transport = openai_compat.AsyncTransport(self.config)
-        self._start_workers(loop)
+        if self.n_workers:
+            self._start_workers(loop)
+        else:
+            self.local = _Local(self, loop)
         in_flight = 0
+        failed: list[Exception] = []
         freed = asyncio.Event()
         seq = itertools.count()
 
@@ -139,9 +182,15 @@ class _Runner:
 
         async def one(article: Article) -> None:
             nonlocal in_flight
+            n = next(seq)
             try:
-                finish(article, await self._summarise(next(seq), article))
+                if self.watch is not None:
+                    self.watchers[n] = self.watch(article)
+                finish(article, await self._summarise(n, article))
+            except Exception as e:  # the output cannot be written (or a bug): start nothing
+                failed.append(e)  # more; raised once the articles in flight are done
             finally:
+                self.watchers.pop(n, None)
                 in_flight -= 1
                 freed.set()
 
@@ -149,18 +198,18 @@ class _Runner:
             """Wait for fewer than `concurrency` articles in flight; False once `stop` is set
             (a signal handler sets it: polled)."""
             nonlocal in_flight
-            while in_flight >= self.concurrency and not self.stop.is_set():
+            while in_flight >= self.concurrency and not self.stop.is_set() and not failed:
                 freed.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(freed.wait(), 0.1)
-            if self.stop.is_set():
+            if self.stop.is_set() or failed:
                 return False
             in_flight += 1
             return True
 
         try:
             for article in articles:
-                if self.stop.is_set():
+                if self.stop.is_set() or failed:
                     break
                 if not results.admit(article, tally):
                     if on_done and article.key in results.done:
@@ -174,9 +223,13 @@ class _Runner:
                 self._spawn(one(article))
             while self.tasks:
                 await asyncio.gather(*self.tasks)
+            if failed:
+                raise failed[0]
         finally:
             for task in self.tasks:
                 task.cancel()
+            if self.local is not None:
+                self.local.close()
             await self._stop_workers()
             await self.transport.aclose()
         tally.interrupted = self.stop.is_set()
@@ -188,7 +241,16 @@ class _Runner:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    def observed(self, n: int | None, record: dict[str, Any]) -> None:
+        """One model attempt made for article `n`: to the backend's and the article's
+        observers."""
+        own = self.watchers.get(n, []) if n is not None else []
+        for observer in [*self.backend.observers, *own]:
+            observer(record)
+
     async def _summarise(self, n: int, article: Article) -> dict[str, Any]:
+        if self.local is not None:
+            return await self.local.summarise(n, article.text)
         while live := [w for w in self.workers if w.alive]:
             worker = min(live, key=lambda w: len(w.articles))
             future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
@@ -206,7 +268,7 @@ class _Runner:
         # spawn, not fork: the caller may hold threads (progress bars) whose locks a fork copies
         ctx = mp.get_context("spawn")
         threads = math.ceil(self.concurrency / self.n_workers)
-        observe = bool(self.backend.observers)
+        observe = bool(self.backend.observers) or self.watch is not None
         for _ in range(self.n_workers):
             ours, theirs = ctx.Pipe()
             process = ctx.Process(
@@ -240,8 +302,7 @@ class _Runner:
             if future is not None and not future.done():
                 future.set_result(message[2])
         elif kind == "observe":
-            for observer in list(self.backend.observers):
-                observer(message[1])
+            self.observed(message[1], message[2])
 
     async def _answer(self, worker: _Worker, n: int, kwargs: dict[str, Any]) -> None:
         assert self.transport is not None
@@ -284,6 +345,57 @@ class _Runner:
             worker.conn.close()
 
 
+class _Local:
+    """The CPU work in threads of this process (no worker processes): each thread runs the
+    pipeline for one article; its model calls are sent to the loop and waited for."""
+
+    def __init__(self, runner: _Runner, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport = runner.transport
+        self.bridge = _Bridge(self._ask)
+        self.article = threading.local()  # the number of the article a thread works on
+        self.backend = openai_compat.chat_backend(runner.config, self.bridge.create)
+        if runner.backend.observers or runner.watch is not None:
+            self.backend.observers.append(
+                lambda record: runner.observed(getattr(self.article, "n", None), record)
+            )
+        self.steps = runner.steps
+        self.cache = runner.cache
+        self.pool = ThreadPoolExecutor(runner.concurrency, thread_name_prefix="summarise")
+
+    def _ask(self, n: int, kwargs: dict[str, Any]) -> None:
+        assert self.transport is not None
+        try:
+            future = asyncio.run_coroutine_threadsafe(self.transport.create(**kwargs), self.loop)
+        except RuntimeError:  # the loop has closed
+            self.bridge.answered(n, None, "the batch stopped")
+            return
+
+        def done(f: Future[Any]) -> None:
+            if f.cancelled():
+                self.bridge.answered(n, None, "the batch stopped")
+            elif isinstance(f.exception(), BackendError):
+                self.bridge.answered(n, None, str(f.exception()))
+            elif f.exception() is not None:
+                self.bridge.answered(n, None, f"unexpected {f.exception()!r}")
+            else:
+                self.bridge.answered(n, f.result(), None)
+
+        future.add_done_callback(done)
+
+    def _work(self, n: int, text: str) -> dict[str, Any]:
+        self.article.n = n
+        return _work(self.bridge, self.backend, text, self.steps, self.cache)
+
+    async def summarise(self, n: int, text: str) -> dict[str, Any]:
+        return await self.loop.run_in_executor(self.pool, self._work, n, text)
+
+    def close(self) -> None:
+        """Fail the calls still waiting (the batch stopped) and let the threads end."""
+        self.bridge.close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
 # --- the worker's side --------------------------------------------------------------------
 
 
@@ -322,27 +434,25 @@ class _Cpu:
 
 
 class _Bridge:
-    """The worker's transport: asks the loop for each completion and waits for it."""
+    """A pipeline's transport: asks the loop for each completion (through `ask(n, kwargs)`,
+    which arranges for `answered(n, ...)`) and waits for it, leaving the CPU token meanwhile."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, ask: Callable[[int, dict[str, Any]], None]) -> None:
+        self.ask = ask
         self.lock = threading.Lock()
         self.calls: dict[int, Future[Any]] = {}
         self.ids = itertools.count()
         self.closed = False
         self.cpu = _Cpu()
 
-    def send(self, message: tuple[Any, ...]) -> None:
-        with self.lock:
-            self.conn.send(message)
-
     def create(self, **kwargs: Any) -> Any:
-        if self.closed:
-            raise BackendError("the batch stopped")
         n = next(self.ids)
         future: Future[Any] = Future()
-        self.calls[n] = future
-        self.send(("call", n, kwargs))
+        with self.lock:
+            if self.closed:
+                raise BackendError("the batch stopped")
+            self.calls[n] = future
+        self.ask(n, kwargs)
         self.cpu.release()
         try:
             return future.result()
@@ -350,34 +460,64 @@ class _Bridge:
             self.cpu.acquire(returning=True)
 
     def answered(self, n: int, completion: Any, error: str | None) -> None:
-        future = self.calls.pop(n)
+        with self.lock:
+            future = self.calls.pop(n, None)
+        if future is None or future.done():
+            return
         if error is None:
             future.set_result(completion)
         else:
             future.set_exception(BackendError(error))
+
+    def close(self) -> None:
+        """The loop has gone: fail every call still waiting, and every later one."""
+        with self.lock:
+            self.closed = True
+            waiting = list(self.calls.values())
+            self.calls.clear()
+        for future in waiting:
+            if not future.done():
+                future.set_exception(BackendError("the batch stopped"))
+
+
+def _work(bridge: _Bridge, backend: ChatBackend, text: str, steps: tuple[str, ...],
+          cache: ResultCache | bool) -> dict[str, Any]:  # fmt: skip
+    """One article through the ordinary pipeline: its line's outcome."""
+    from summariser.api import summarise
+
+    bridge.cpu.acquire(returning=False)
+    try:
+        summary = summarise(text, backend=backend, steps=steps, cache=cache)
+        return {"summary": summary.model_dump(mode="json")}
+    except Exception as e:
+        return batch.error_outcome(e)
+    finally:
+        bridge.cpu.release()
 
 
 def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tuple[str, ...],
                  cache: ResultCache | bool, threads: int, observe: bool) -> None:  # fmt: skip
     """A worker process: runs the pipeline for each article the loop sends, in `threads`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the loop's to handle
-    from summariser.api import summarise
+    sending = threading.Lock()
 
-    bridge = _Bridge(conn)
+    def send(message: tuple[Any, ...]) -> None:
+        with sending:
+            conn.send(message)
+
+    bridge = _Bridge(lambda n, kwargs: send(("call", n, kwargs)))
     backend = openai_compat.chat_backend(config, bridge.create)
+    article = threading.local()  # the number of the article a thread works on
     if observe:
-        backend.observers.append(lambda record: bridge.send(("observe", record)))
+        backend.observers.append(
+            lambda record: send(("observe", getattr(article, "n", None), record))
+        )
 
     def work(n: int, text: str) -> None:
-        bridge.cpu.acquire(returning=False)
-        try:
-            summary = summarise(text, backend=backend, steps=steps, cache=cache)
-            outcome: dict[str, Any] = {"summary": summary.model_dump(mode="json")}
-        except Exception as e:
-            outcome = batch.error_outcome(e)
-        finally:
-            bridge.cpu.release()
-        bridge.send(("done", n, outcome))
+        article.n = n
+        outcome = _work(bridge, backend, text, steps, cache)
+        with contextlib.suppress(OSError):
+            send(("done", n, outcome))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
@@ -391,6 +531,4 @@ def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tu
                 bridge.answered(message[1], message[2], message[3])
             elif message[0] == "stop":
                 break
-        bridge.closed = True  # the loop has gone: free the threads waiting for answers
-        for future in list(bridge.calls.values()):
-            future.set_exception(BackendError("the batch stopped"))
+        bridge.close()  # the loop has gone: free the threads waiting for answers

@@ -497,7 +497,7 @@ def run_batch(
     workers = max(1, concurrency)
     if backend.caps.embedded:
         workers = max(1, min(workers, backend.caps.parallel or 1))
-    stop = stop or (_ACTIVE[-1] if _ACTIVE else threading.Event())
+    stop = stop or active_stop() or threading.Event()
 
     def work(article: Article) -> dict[str, Any]:
         if article.error:
@@ -581,6 +581,11 @@ def interrupt_handler(
     finally:
         _ACTIVE.remove(stop)
         signal.signal(signal.SIGINT, previous)
+
+
+def active_stop() -> threading.Event | None:
+    """The stop event of the innermost `interrupt_handler` installed now, else None."""
+    return _ACTIVE[-1] if _ACTIVE else None
 
 
 #: The events of the interrupt handlers installed now (innermost last).

@@ -64,10 +64,11 @@ def without_timings(line: dict) -> dict:
     return line
 
 
-def test_same_lines_as_the_thread_path(seed, tmp_path, per_article):
+@pytest.mark.parametrize("workers", [0, 2])  # threads of this process; worker processes
+def test_same_lines_as_the_thread_path(seed, tmp_path, per_article, workers):
     src = write_input(tmp_path / "in.jsonl", seed, 6)
     with ScriptedServer() as srv:
-        tally = run(src, srv.url, tmp_path / "async.jsonl", workers=2)
+        tally = run(src, srv.url, tmp_path / "async.jsonl", workers=workers)
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
         batch.run_batch(batch.read_articles(src), b, tmp_path / "threads.jsonl",
                         concurrency=4, steps=STEPS, cache=False)  # fmt: skip
@@ -79,10 +80,11 @@ def test_same_lines_as_the_thread_path(seed, tmp_path, per_article):
     assert len(srv.requests) == 2 * 6 * per_article
 
 
-def test_concurrency_is_reached_and_never_exceeded(seed, tmp_path):
+@pytest.mark.parametrize("workers", [0, 1])
+def test_concurrency_is_reached_and_never_exceeded(seed, tmp_path, workers):
     src = write_input(tmp_path / "in.jsonl", seed, 8)
     with ScriptedServer(default=slow(2.0)) as s:  # long enough for all 4 to be asked at once
-        tally = run(src, s.url, tmp_path / "out.jsonl", concurrency=4)
+        tally = run(src, s.url, tmp_path / "out.jsonl", concurrency=4, workers=workers)
     assert tally.summaries == 8 and s.max_in_flight == 4
 
 
@@ -136,6 +138,31 @@ def test_observers_hear_every_attempt_made_in_the_workers(seed, tmp_path, per_ar
                       cache=False, workers=1)  # fmt: skip
     assert len(seen) == len(srv.requests) == 2 * per_article
     assert all(r["usage"]["prompt_tokens"] == 50 and r["answer"] for r in seen)
+
+
+@pytest.mark.parametrize("jobs", ["4", "12"])  # CPU work in threads; in worker processes
+def test_cli_batch_logs_each_articles_calls_in_its_own_run(seed, tmp_path, per_article, jobs):
+    from typer.testing import CliRunner
+
+    from summariser import logs
+    from summariser.cli import app
+
+    src = write_input(tmp_path / "in.jsonl", seed, 5)
+    out = tmp_path / "out.jsonl"
+    before = {r["id"] for r in logs.recent(1000)}
+    with ScriptedServer() as srv:
+        r = CliRunner().invoke(app, ["batch", str(src), "--out", str(out), "-m", "openai:m",
+                                     "--base-url", srv.url, "--api-key", KEY, "--steps",
+                                     "events", "--no-cache", "--log", "-j", jobs])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert sorted(x["id"] for x in lines(out)) == [f"a{i}" for i in range(5)]
+    runs = [logs.show(r["id"]) for r in logs.recent(1000) if r["id"] not in before]
+    assert sorted(run["source"] for run in runs) == [f"a{i}" for i in range(5)]
+    for run in runs:
+        assert run["status"] == "ok" and len(run["calls"]) == per_article
+        story = f"Story {run['source'][1:]}."
+        assert all(story in json.dumps(call["messages"]) for call in run["calls"])
+    assert KEY not in json.dumps(runs)
 
 
 def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):

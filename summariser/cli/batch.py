@@ -38,6 +38,7 @@ from summariser.cli.root import app
 
 if TYPE_CHECKING:
     from summariser.backends import ChatBackend
+    from summariser.backends.base import Observer
     from summariser.batch import Article, Tally
     from summariser.logs import CallLog
 
@@ -135,7 +136,11 @@ def batch(
 ) -> None:
     """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files.
 
-    Exits 3 when some articles got error lines (all lines are still written).
+    An HTTP model (openai:..., --base-url) runs on asyncio: -j articles in flight; up to -j 8
+    the parsing runs in threads of this process, above it in one worker process per core.
+    The embedded model serves -j articles as slots of one engine (at most 4); replayed
+    --import-openai-batch answers run in threads. Exits 3 when some articles got error lines
+    (all lines are still written).
     """
     configure_output(verbose, quiet)
     chosen = parse_steps(steps)
@@ -237,6 +242,8 @@ def _run_batch(
         TimeRemainingColumn,
     )
 
+    from summariser import aio
+    from summariser.backends.openai_compat import http_settings
     from summariser.batch import run_batch
     from summariser.text.language import looks_english
 
@@ -256,6 +263,12 @@ def _run_batch(
         runs[article.key] = run_id
         return calls.watch(chosen, run_id)
 
+    def watched(article: Article) -> list[Observer]:
+        assert calls is not None
+        run_id = calls.start("batch", backend.name, article.label, article.text, steps)
+        runs[article.key] = run_id
+        return [calls.observer(run_id)]
+
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -273,6 +286,12 @@ def _run_batch(
             bar.update(task, rate=f"{finished / max(time.perf_counter() - t0, 1e-9):.1f}/s")
 
         try:
+            if backend_for is None and http_settings(backend) is not None:
+                # an HTTP model: the asyncio path (summariser.aio)
+                return aio.run_batch(checked(articles), backend, sink.path,
+                                     concurrency=concurrency, steps=steps, cache=cache,
+                                     retry_errors=retry_errors, on_done=done,
+                                     watch=watched if calls is not None else None)  # fmt: skip
             return run_batch(checked(articles), backend, sink.path, concurrency=concurrency,
                              steps=steps, cache=cache, retry_errors=retry_errors, on_done=done,
                              backend_for=logged if calls is not None else backend_for)  # fmt: skip
