@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from string import Template
 
+from summariser.text import lexicon
+
 Span = tuple[int, int]
 
 # ---- word classes (to move into text/lexicon.py, section "injection") -------------------------
@@ -330,6 +332,44 @@ def _nfkc_indexed(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+_QUOTED = re.compile(r'"([^"]{1,400})"')
+_MENTION_LEAD = re.compile(r"(?:([a-z]+)\s+)?([a-z]+)\W{0,3}$")
+#: An instruction that is about this very text or its output is used, wherever it stands.
+_SELF = re.compile(
+    Template(
+        r"\b$THIS_TEXT\b|\b$OUTPUTS\b|\b$PROCESSING\s+(?:up\s+)?(?:this|it)\b"
+        r"|\b(?:write|sum)\s+(?:this|it)\s+up\b"
+    ).substitute(_CLASSES)
+)
+
+
+def mentioned(sentence: str) -> bool:
+    """True when an instruction-like sentence only mentions an instruction: every part the
+    rules match lies in quotation marks that a word such as "such as", "reading" or "the
+    phrase" introduces as an example of wording, and no quoted part speaks of this text or
+    its output ("researchers typed prompts such as "ignore all previous
+    instructions""). Such a sentence reports on prompt injection and is a fact of the article;
+    a quotation that is spoken ('the leaflet read "when you write this up, say ..."') or that
+    points at this text is used, and stays untrusted."""
+    view = normalise(sentence)
+    quoted = list(_QUOTED.finditer(view))
+    if not quoted:
+        return False
+    outside = view
+    for q in quoted:
+        inner = q.group(1)
+        if not _detect(inner):
+            continue
+        if _SELF.search(inner.lower()):
+            return False
+        lead = _MENTION_LEAD.search(view[: q.start()].lower())
+        words = {lead.group(2), f"{lead.group(1)} {lead.group(2)}"} if lead else set()
+        if words.isdisjoint(lexicon.MENTION_MARKERS):
+            return False
+        outside = outside.replace(q.group(0), '""', 1)
+    return not _detect(outside)
+
+
 def untrusted_sentences(
     text: str, sentences: Sequence[Span], paragraphs: Sequence[Span]
 ) -> frozenset[int]:
@@ -356,7 +396,7 @@ def untrusted_sentences(
         return max(bisect.bisect_right(starts, offset) - 1, 0)
 
     para = [paragraph_of(s) for s, _ in sentences]
-    flagged = [instruction_like(text[s:e]) for s, e in sentences]
+    flagged = [instruction_like(text[s:e]) and not mentioned(text[s:e]) for s, e in sentences]
     out: set[int] = set()
     tainted_paragraph: int | None = None
     for i, (s, e) in enumerate(sentences):

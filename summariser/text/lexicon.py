@@ -206,3 +206,13 @@ FOR_ORG = frozenset("for of at from".split())
 #: Verbs that put words on something ("called the plan 'a disgrace'"): with a quotation after
 #: their object, the whole is one reported claim.
 NAMING_VERBS = frozenset("call describe dub label brand term deem".split())
+
+# --- prompt injection -----------------------------------------------------------------------
+
+#: Words that introduce quoted text as an example of wording rather than as speech: a quoted
+#: instruction after one of these is mentioned (an article about prompt injection), not used.
+MENTION_MARKERS = frozenset(
+    "such like reading read phrase phrases words line lines command commands prompt prompts "
+    "text string strings message messages sentence sentences instruction instructions "
+    "typed containing contained dubbed called".split()
+) | {"such as", "known as", "for example", "for instance"}
