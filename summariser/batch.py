@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from summariser.api import summarise
 from summariser.backends.base import ChatBackend
 from summariser.cache import ResultCache
@@ -35,11 +37,40 @@ from summariser.errors import InputError, SummariserError, redact
 from summariser.inputs import MAX_BYTES, check_text, decode, path_error, too_big
 from summariser.paths import JsonlAppender
 from summariser.pipeline import STEPS
+from summariser.schemas import Summary
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Keys of an output line; input fields other than id and text go under "extra".
 RESERVED = ("id", "line", "summary", "error", "extra")
 ArticleId = str | int
+
+
+class LineError(BaseModel):
+    """Why this article has no summary."""
+
+    type: str = Field(description="Error class, e.g. BackendError, InputError")
+    message: str = Field(description="One line saying what went wrong and what to do")
+
+
+class BatchLine(BaseModel):
+    """One line of a batch results file: the article's id and its summary or its error.
+
+    (The shape `summarise schema batch-line` prints; the lines themselves are written by
+    `result_line`.)
+    """
+
+    model_config = ConfigDict(extra="forbid", title="BatchLine")
+
+    id: str | int | float | bool | None = Field(
+        description="The article's id as given (JSON type kept; a folder input: its path inside "
+        "the folder); null for an input line that could not be read"
+    )
+    line: int | None = Field(None, description="Input line number, when id is null")
+    summary: Summary | None = Field(None, description="Present when the article succeeded")
+    error: LineError | None = Field(None, description="Present when it failed")
+    extra: dict[str, Any] | None = Field(
+        None, description="The input line's other fields (all but id and text)"
+    )
 
 
 @dataclass

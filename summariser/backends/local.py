@@ -165,12 +165,10 @@ def grammar(schema_json: str) -> str:
 
 
 def threads() -> int:
-    """Threads for the engine: the cores this process may use (at most 8)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    """Threads for the engine: the cores this process may use (`aio.cores()`), at most 8."""
+    from summariser.aio import cores
+
+    return max(1, min(cores(), 8))
 
 
 class Engine:
