@@ -5,6 +5,9 @@ attempt, written as each attempt finishes (the backend's observers call us). Key
 the database: the backend redacts its own secrets, and `CallLog` redacts the ones it is given.
 
 The database is `$SUMMARISER_LOGS_DB`, else `logs.db` in the platform's user data directory.
+It stays bounded: runs beyond the newest `$SUMMARISER_LOGS_KEEP` (default 10,000) or older than
+`$SUMMARISER_LOGS_DAYS` days (default 30) are deleted with their calls, when a log is opened and
+every `PRUNE_EVERY` runs after (`summarise logs prune` does it at once).
 """
 
 from __future__ import annotations
@@ -63,6 +66,84 @@ def db_path() -> Path:
     return Path(env) if env else Path(platformdirs.user_data_dir("summariser")) / "logs.db"
 
 
+#: Runs kept (newest first) and their age limit in days, unless the environment says otherwise.
+KEEP_RUNS = 10_000
+KEEP_DAYS = 30
+#: A `CallLog` prunes when opened and after every this many runs it starts.
+PRUNE_EVERY = 500
+
+
+def _limit(var: str, default: int) -> int:
+    """A positive whole number from the environment variable `var`; 0 means no limit."""
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        from summariser.errors import InputError
+
+        raise InputError(f"${var} must be a whole number (0 = no limit), not {raw!r}") from None
+    return max(0, value)
+
+
+def keep_limits() -> tuple[int, int]:
+    """(runs kept, days kept) from $SUMMARISER_LOGS_KEEP and $SUMMARISER_LOGS_DAYS; 0 = no limit."""
+    return _limit("SUMMARISER_LOGS_KEEP", KEEP_RUNS), _limit("SUMMARISER_LOGS_DAYS", KEEP_DAYS)
+
+
+def _prune(con: sqlite3.Connection, keep: int, days: int, open_runs: tuple[int, ...] = ()) -> int:
+    """Delete the runs past the newest `keep` or older than `days` days (0: no such limit),
+    calls first, but never the `open_runs` (still being written); returns how many runs went.
+    Cheap when nothing goes: two lookups in the runs table, which these limits keep small.
+    """
+    cut = 0  # every run with an id up to `cut` goes
+    if keep:
+        row = con.execute("SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?", (keep,))
+        cut = max(cut, (row.fetchone() or (0,))[0])
+    if days:
+        oldest = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+        # ids grow with time: the newest run started before the limit, and all before it
+        row = con.execute(
+            "SELECT MAX(id) FROM runs WHERE started < ?", (oldest.isoformat(timespec="seconds"),)
+        )
+        cut = max(cut, (row.fetchone() or (0,))[0] or 0)
+    if cut <= 0:
+        return 0
+    spared = f" AND {{}} NOT IN ({', '.join('?' * len(open_runs))})" if open_runs else ""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute("DELETE FROM calls WHERE run_id <= ?" + spared.format("run_id"),
+                    (cut, *open_runs))  # fmt: skip
+        gone = con.execute(
+            "DELETE FROM runs WHERE id <= ?" + spared.format("id"), (cut, *open_runs)
+        ).rowcount
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return int(gone)
+
+
+def prune(keep: int | None = None, days: int | None = None, path: Path | None = None) -> int:
+    """Delete old runs and their calls now; returns how many runs went.
+
+    Args:
+        keep: Runs to keep, newest first (default: `keep_limits()`; 0 = no limit).
+        days: Days to keep (default: `keep_limits()`; 0 = no limit).
+    """
+    path = path or db_path()
+    if not path.exists():
+        return 0
+    default_keep, default_days = keep_limits()
+    con = _connect(path)
+    try:
+        return _prune(con, default_keep if keep is None else keep,
+                      default_days if days is None else days)  # fmt: skip
+    finally:
+        con.close()
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -96,6 +177,9 @@ class CallLog:
         self._con = _connect(self.path)
         self._lock = threading.Lock()
         self._t0: dict[int, float] = {}
+        self._keep = keep_limits()
+        self._started = 0
+        _prune(self._con, *self._keep)
 
     def start(
         self,
@@ -115,6 +199,9 @@ class CallLog:
                  len(text) if text is not None else None, ",".join(steps)),
             )  # fmt: skip
             run_id = int(cur.lastrowid or 0)
+            self._started += 1
+            if self._started % PRUNE_EVERY == 0:
+                _prune(self._con, *self._keep, open_runs=(*self._t0, run_id))
         self._t0[run_id] = time.perf_counter()
         return run_id
 

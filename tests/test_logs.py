@@ -112,3 +112,77 @@ def test_run_logs_by_default_and_logs_commands_show_it(seed, tmp_path, _logs_db)
     with sqlite3.connect(_logs_db) as con:
         answers = [a for (a,) in con.execute("SELECT answer FROM calls")]
     assert '{"events": "none"}' in answers
+
+
+# ---- the log stays bounded -----------------------------------------------------------------
+
+
+def logged_runs(n: int, log: CallLog | None = None) -> list[int]:
+    """`n` finished runs with two calls each."""
+    own = log or CallLog()
+    runs = []
+    for i in range(n):
+        run = own.start("batch", "openai:m", f"a{i}")
+        own.record(run, call(1, "{}"))
+        own.record(run, call(2, "{}"))
+        own.finish(run, "ok")
+        runs.append(run)
+    if log is None:
+        own.close()
+    return runs
+
+
+def stored(db) -> tuple[list[int], set[int]]:
+    """(run ids, run ids that calls refer to)."""
+    with sqlite3.connect(db) as con:
+        runs = [r for (r,) in con.execute("SELECT id FROM runs ORDER BY id")]
+        calls = {r for (r,) in con.execute("SELECT run_id FROM calls")}
+    return runs, calls
+
+
+def test_opening_a_log_keeps_only_the_newest_runs(_logs_db, monkeypatch):
+    runs = logged_runs(6)
+    monkeypatch.setenv("SUMMARISER_LOGS_KEEP", "4")
+    CallLog().close()
+    kept, with_calls = stored(_logs_db)
+    assert kept == runs[2:] and with_calls == set(runs[2:])  # their calls went with them
+
+
+def test_runs_older_than_the_day_limit_go(_logs_db, monkeypatch):
+    old, new = logged_runs(2)
+    with sqlite3.connect(_logs_db) as con:
+        con.execute("UPDATE runs SET started = '2020-01-01T00:00:00+00:00' WHERE id = ?", (old,))
+    CallLog().close()  # default limit: 30 days
+    assert stored(_logs_db) == ([new], {new})
+    monkeypatch.setenv("SUMMARISER_LOGS_DAYS", "0")  # 0: no limit
+    with sqlite3.connect(_logs_db) as con:
+        con.execute("UPDATE runs SET started = '2020-01-01T00:00:00+00:00'")
+    CallLog().close()
+    assert stored(_logs_db) == ([new], {new})
+
+
+def test_a_long_batch_prunes_as_it_writes_but_never_its_open_runs(_logs_db, monkeypatch):
+    import summariser.logs
+
+    monkeypatch.setattr(summariser.logs, "PRUNE_EVERY", 3)
+    monkeypatch.setenv("SUMMARISER_LOGS_KEEP", "2")
+    log = CallLog()
+    first = log.start("batch", "openai:m", "still running")  # open through the whole batch
+    done = logged_runs(8, log)
+    log.record(first, call(1, "{}"))
+    log.finish(first, "ok")
+    log.close()
+    kept, with_calls = stored(_logs_db)
+    assert first in kept and first in with_calls  # an open run is never cut
+    assert len(kept) < 9 and kept[-2:] == done[-2:]  # pruned along the way, newest kept
+
+
+def test_logs_prune_command(_logs_db, monkeypatch):
+    runs = logged_runs(5)
+    r = runner.invoke(app, ["logs", "prune", "--keep", "2"])
+    assert r.exit_code == 0 and "3 run(s) deleted" in r.stderr
+    assert stored(_logs_db) == (runs[3:], set(runs[3:]))
+    monkeypatch.setenv("SUMMARISER_LOGS_KEEP", "lots")
+    r = runner.invoke(app, ["logs", "prune"])
+    assert r.exit_code == 1 and r.stderr.startswith("error: $SUMMARISER_LOGS_KEEP must be")
+    assert "Traceback" not in r.output

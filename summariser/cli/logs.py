@@ -87,6 +87,41 @@ def logs_show(
     print(_readable(run))
 
 
+@logs_app.command("prune")
+def logs_prune(
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            min=0,
+            help="Runs to keep, newest first (0: no limit). "
+            "Default $SUMMARISER_LOGS_KEEP, else 10000.",
+        ),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            min=0,
+            help="Days to keep (0: no limit). Default $SUMMARISER_LOGS_DAYS, else 30.",
+        ),
+    ] = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Delete old runs and their calls now (every log does this as it is written, too)."""
+    configure_output(verbose, quiet)
+    from summariser import logs
+    from summariser.errors import SummariserError
+
+    try:
+        gone = logs.prune(keep, days)
+    except SummariserError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(ERROR) from None
+    typer.echo(f"{logs.db_path()}: {gone} run(s) deleted", err=True)
+
+
 @logs_app.command("path")
 def logs_path(verbose: VerboseOpt = 0, quiet: QuietOpt = False) -> None:
     """Print where the log database is ($SUMMARISER_LOGS_DB to move it)."""
