@@ -111,6 +111,19 @@ def test_a_quotation_inside_a_reporting_verbs_object_is_part_of_the_claim():
     assert len(found) == 1 and found[0][2] == "indirect"  # one claim, not one per verb
 
 
+def test_a_reporting_verb_inside_the_quotation_does_not_cut_the_reported_clause():
+    found, _ = run(
+        "Ana Lopez is claiming that the tax is “a disaster for families” but “nobody will say so.”"
+    )
+    assert len(found) == 1 and found[0][2] == "indirect"
+    assert found[0][0].startswith("the tax is “a disaster for families” but “nobody will say so")
+
+
+def test_a_reported_clause_cut_at_a_nested_report_ends_without_a_dangling_and():
+    found, _ = run("Ana Lopez wrote that the mayor was “a fraud” and urged voters to stay home.")
+    assert found[0] == ("the mayor was “a fraud”", "Ana Lopez", "indirect")
+
+
 def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
     found, _ = run("Ana Lopez said the depot was “a mess.”")
     assert found == [("the depot was “a mess.”", "Ana Lopez", "indirect")]

@@ -742,7 +742,7 @@ def _reported(document: Document, speakers: Speakers, quoted: SpanIndex) -> list
             comp = next((c for c in t.children if c.dep_ == "ccomp"), None)
             if comp is None:
                 continue
-            clause = _content(text, comp)
+            clause = _content(text, comp, quoted)
             if clause is None or any(
                 qs - clause[0] < 3 or qe > clause[1] + 2 for qs, qe in quoted.overlapping(*clause)
             ):
@@ -788,22 +788,30 @@ def _naming(
     return out
 
 
-def _content(text: str, comp: Token) -> Span | None:
+def _content(text: str, comp: Token, quoted: SpanIndex) -> Span | None:
     """The words of a reported clause: its subtree without a leading "that", up to a nested
-    report ("..., adding that ...") that starts a record of its own."""
+    report ("..., adding that ...") that starts a record of its own (a reporting verb inside
+    quotation marks is the speaker's own word, not a nested report)."""
     words = []
     for w in comp.subtree:
         if w.i == comp.left_edge.i and w.dep_ == "mark":
             continue
-        if w is not comp and is_reporting_verb(w) and w.dep_ in ("advcl", "conj"):
+        nested = w is not comp and is_reporting_verb(w) and w.dep_ in ("advcl", "conj")
+        if nested and not quoted.holds(w.idx):
             break
         words.append(w)
-    words = [w for w in words if w.i < (words[-1].i + 1)]
     if not words:
         return None
     stop = next((k for k, w in enumerate(words[1:], 1) if w.i != words[k - 1].i + 1), len(words))
     words = words[:stop]
+    while len(words) > 1 and (words[-1].dep_ in ("cc", "punct") and not _closes(words[-1])):
+        words.pop()  # 'the mayor was "a fraud" and [urged ...]': no dangling "and"
     return _clean(text, words[0].idx, words[-1].idx + len(words[-1]))
+
+
+def _closes(token: Token) -> bool:
+    """True for a closing quotation mark (kept at the end of a reported clause)."""
+    return token.text in ("”", '"', "’", "'")
 
 
 def _clean(text: str, s: int, e: int) -> Span:
