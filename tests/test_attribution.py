@@ -124,6 +124,14 @@ def test_a_reported_clause_cut_at_a_nested_report_ends_without_a_dangling_and():
     assert found[0] == ("the mayor was “a fraud”", "Ana Lopez", "indirect")
 
 
+def test_a_descriptor_speaker_ends_without_a_dangling_conjunction():
+    found, _ = run(
+        "On Monday’s edition of “The Late Desk,” the former minister of finance and "
+        "current Labour candidate said she wanted to talk “directly to young voters”."
+    )
+    assert [s for _, s, _ in found] == ["the former minister of finance"]
+
+
 def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
     found, _ = run("Ana Lopez said the depot was “a mess.”")
     assert found == [("the depot was “a mess.”", "Ana Lopez", "indirect")]

@@ -339,7 +339,10 @@ def _phrase(text: str, head: Token, left: list[Token]) -> str:
     for t in head.rights:
         if t.dep_ != "prep" or text[end : t.idx].strip():
             break
-        end = t.right_edge.idx + len(t.right_edge)
+        last = t.right_edge
+        while last.i > t.i and (last.dep_ == "cc" or last.is_punct):
+            last = last.nbor(-1)  # "the former secretary of state and ...": no dangling "and"
+        end = last.idx + len(last)
     start = left[0].idx if left else head.idx
     return text[start:end]
 
