@@ -6,12 +6,13 @@
     python evals/bench_batch.py cache        # warm rerun time ÷ cold run time
     python evals/bench_batch.py load         # 2,000 articles, -j 64, 5% of requests fail
 
-Articles are the gold articles in evals/gold/articles/ (1.4-2 KB each), each given a unique first line so no two texts
-are equal. Every request is answered like a model that knows the schema: who said a quotation
--> null (a valid "cannot tell"), events -> every candidate happened, stances -> every candidate
-is support; that is 3 requests per article, every answer valid (no re-asks). The server runs in
-its own process with a fixed latency. Prints numbers (tokens and ratios beside seconds); asserts
-nothing. Other processes on the machine slow every figure: the load average is printed, and
+Articles are the gold articles in evals/gold/articles/ (1.4-2 KB each), each given a unique
+first line so no two texts are equal. Every request is answered like a model that knows the
+schema: who said a quotation -> null (a valid "cannot tell"), events -> every candidate
+happened, stances -> every candidate is support; that is 3 requests per article, every answer
+valid (no re-asks). The server runs in its own process with a fixed latency. Prints numbers
+(tokens and ratios beside seconds); asserts nothing. Other processes on the machine slow every
+figure: the load average is printed, and
 "cores used" (articles/s x CPU s per article) shows how much of the machine a run really got.
 """
 
@@ -209,8 +210,13 @@ def _cores() -> int:
 # --- throughput ---------------------------------------------------------------------------
 
 
-def one_run(path: str, concurrency: int, n: int, url: str, tmp: Path) -> dict[str, Any]:
-    """Run one batch (in this process); the steady-state rate between 10% and 90% done."""
+def one_run(
+    path: str, concurrency: int, n: int, url: str, tmp: Path, workers: int | None = None
+) -> dict[str, Any]:
+    """Run one batch (in this process); the steady-state rate between 10% and 90% done.
+
+    `workers`: the async path's worker processes (default: `aio.default_workers`).
+    """
     import psutil
 
     from summariser import aio, batch
@@ -242,10 +248,11 @@ def one_run(path: str, concurrency: int, n: int, url: str, tmp: Path) -> dict[st
         if done in (lo, hi):
             marks[done] = (time.perf_counter(), cpu())
 
+    extra = {"workers": workers} if path == "async" else {}
     run = aio.run_batch if path == "async" else batch.run_batch
     t0 = time.perf_counter()
     tally = run(batch.read_articles(src), backend, out, concurrency=concurrency, cache=False,
-                on_done=on_done)  # fmt: skip
+                on_done=on_done, **extra)  # fmt: skip
     wall = time.perf_counter() - t0
     (t_lo, (own_lo, c_lo)), (t_hi, (own_hi, c_hi)) = marks[lo], marks[hi]
     return {"wall": wall, "rate": (hi - lo) / (t_hi - t_lo), "cpu": (c_hi - c_lo) / (hi - lo),
@@ -263,6 +270,8 @@ def _peak_mb(me: Any) -> float:
 
 
 def throughput(args: argparse.Namespace, tmp: Path) -> None:
+    from summariser import aio
+
     server = Server(args.latency)
     calls = 3
     print(f"throughput: server latency {args.latency * 1000:.0f} ms, {calls} requests per article "
@@ -270,7 +279,7 @@ def throughput(args: argparse.Namespace, tmp: Path) -> None:
           f"articles); {load_average()}")  # fmt: skip
     print(
         "  path    conc  articles  wall s  achieved/s  ideal/s  ratio  CPU ms/art (loop)  "
-        "ceiling/s  ÷ceiling  cores used  peak MB"
+        "ceiling/s  ÷ceiling  cores used  peak MB  load (1 min)"
     )
     try:
         for path in args.paths.split(","):
@@ -285,14 +294,16 @@ def throughput(args: argparse.Namespace, tmp: Path) -> None:
                     continue
                 r = json.loads(p.stdout.strip().splitlines()[-1])
                 ideal = concurrency / (calls * args.latency)
-                cores = 1 if path == "thread" else _cores()  # threads: one core (the GIL)
+                # threads, or the async path without worker processes: one core (the GIL)
+                single = path == "thread" or aio.default_workers(concurrency) == 0
+                cores = 1 if single else _cores()
                 ceiling = cores / r["cpu"]
                 note = f" ({r['errors']} errors)" if r["errors"] else ""
                 print(f"  {path:<7} {concurrency:>4}  {n:>8}  {r['wall']:6.1f}  {r['rate']:10.1f}  "
                       f"{ideal:7.1f}  {r['rate'] / ideal:5.2f}  {r['cpu'] * 1000:10.1f} "
                       f"({r['own_cpu'] * 1000:4.1f})  {ceiling:9.1f}  "
                       f"{r['rate'] / min(ideal, ceiling):8.2f}  {r['rate'] * r['cpu']:10.2f}  "
-                      f"{r['peak_mb']:7.0f}"
+                      f"{r['peak_mb']:7.0f}  {os.getloadavg()[0]:4.1f}"
                       f"{note}")  # fmt: skip
     finally:
         server.close()
@@ -336,7 +347,8 @@ def _memory_run(n: int, url: str, tmp: Path) -> None:
             workers = [c.memory_info().rss / 2**20 for c in me.children()]
             print(
                 f"  after {done:>5} articles: loop {me.memory_info().rss / 2**20:5.0f} MB, "
-                f"workers {', '.join(f'{w:.0f}' for w in workers)} MB",
+                f"workers {', '.join(f'{w:.0f}' for w in workers)} MB; "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 
@@ -398,9 +410,10 @@ def load(args: argparse.Namespace, tmp: Path) -> None:
 def main() -> None:
     if sys.argv[1:2] == ["_one"]:
         path, concurrency, n, url = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        workers = int(sys.argv[6]) if sys.argv[6:] and sys.argv[6] != "-" else None
         with tempfile.TemporaryDirectory() as d:
             os.environ["SUMMARISER_CACHE_DIR"] = str(Path(d) / "cache")
-            print(json.dumps(one_run(path, concurrency, n, url, Path(d))))
+            print(json.dumps(one_run(path, concurrency, n, url, Path(d), workers)))
         return
     if sys.argv[1:2] == ["_memory"]:
         with tempfile.TemporaryDirectory() as d:
