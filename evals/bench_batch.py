@@ -255,9 +255,12 @@ def one_run(
                 on_done=on_done, **extra)  # fmt: skip
     wall = time.perf_counter() - t0
     (t_lo, (own_lo, c_lo)), (t_hi, (own_hi, c_hi)) = marks[lo], marks[hi]
+    with out.open(encoding="utf-8") as f:  # model requests per article, as the pipeline counted
+        calls = [json.loads(x)["summary"]["meta"]["usage"]["calls"] for x in f if '"summary"' in x]
     return {"wall": wall, "rate": (hi - lo) / (t_hi - t_lo), "cpu": (c_hi - c_lo) / (hi - lo),
             "own_cpu": (own_hi - own_lo) / (hi - lo), "peak_mb": _peak_mb(me),
-            "summaries": tally.summaries, "errors": tally.errors}  # fmt: skip
+            "summaries": tally.summaries, "errors": tally.errors,
+            "calls": sum(calls) / max(1, len(calls))}  # fmt: skip
 
 
 def _peak_mb(me: Any) -> float:
@@ -273,13 +276,13 @@ def throughput(args: argparse.Namespace, tmp: Path) -> None:
     from summariser import aio
 
     server = Server(args.latency)
-    calls = 3
-    print(f"throughput: server latency {args.latency * 1000:.0f} ms, {calls} requests per article "
-          f"(one after another), all three steps, no cache; steady state (10%..90% of the "
-          f"articles); {load_average()}")  # fmt: skip
+    print(f"throughput: server latency {args.latency * 1000:.0f} ms; an article's requests go "
+          f"one after another (ideal/s = concurrency / (requests per article x latency)); all "
+          f"three steps, no cache; steady state (10%..90% of the articles); "
+          f"{load_average()}")  # fmt: skip
     print(
-        "  path    conc  articles  wall s  achieved/s  ideal/s  ratio  CPU ms/art (loop)  "
-        "ceiling/s  ÷ceiling  cores used  peak MB  load (1 min)"
+        "  path    conc  articles  req/art  wall s  achieved/s  ideal/s  ratio  "
+        "CPU ms/art (loop)  ceiling/s  ÷ceiling  cores used  peak MB  load (1 min)"
     )
     try:
         for path in args.paths.split(","):
@@ -293,13 +296,14 @@ def throughput(args: argparse.Namespace, tmp: Path) -> None:
                     print(f"  {path} {concurrency}: failed: {p.stderr[-500:]}")
                     continue
                 r = json.loads(p.stdout.strip().splitlines()[-1])
-                ideal = concurrency / (calls * args.latency)
+                ideal = concurrency / (r["calls"] * args.latency)
                 # threads, or the async path without worker processes: one core (the GIL)
                 single = path == "thread" or aio.default_workers(concurrency) == 0
                 cores = 1 if single else _cores()
                 ceiling = cores / r["cpu"]
                 note = f" ({r['errors']} errors)" if r["errors"] else ""
-                print(f"  {path:<7} {concurrency:>4}  {n:>8}  {r['wall']:6.1f}  {r['rate']:10.1f}  "
+                print(f"  {path:<7} {concurrency:>4}  {n:>8}  {r['calls']:7.2f}  {r['wall']:6.1f}  "
+                      f"{r['rate']:10.1f}  "
                       f"{ideal:7.1f}  {r['rate'] / ideal:5.2f}  {r['cpu'] * 1000:10.1f} "
                       f"({r['own_cpu'] * 1000:4.1f})  {ceiling:9.1f}  "
                       f"{r['rate'] / min(ideal, ceiling):8.2f}  {r['rate'] * r['cpu']:10.2f}  "
