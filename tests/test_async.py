@@ -88,7 +88,10 @@ def test_concurrency_is_reached_and_never_exceeded(seed, tmp_path, workers):
     assert tally.summaries == 8 and s.max_in_flight == 4
 
 
-def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkeypatch, per_article):
+@pytest.mark.parametrize("workers", [0, 1])
+def test_faults_are_retried_in_one_layer_with_retry_after(
+    seed, tmp_path, monkeypatch, per_article, workers
+):
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "3")
     src = write_input(tmp_path / "in.jsonl", seed, 1)
     replies = [
@@ -97,7 +100,7 @@ def test_faults_are_retried_in_one_layer_with_retry_after(seed, tmp_path, monkey
     ]
     with ScriptedServer(replies) as srv:
         t0 = time.monotonic()
-        tally = run(src, srv.url, tmp_path / "out.jsonl")
+        tally = run(src, srv.url, tmp_path / "out.jsonl", workers=workers)
     assert tally.summaries == 1 and len(srv.requests) == 2 + per_article
     assert time.monotonic() - t0 >= 0.3
 
