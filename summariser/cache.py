@@ -22,8 +22,12 @@ from summariser.schemas import SCHEMA_VERSION, Summary
 
 
 @functools.cache
+@functools.cache
 def code_version() -> str:
-    """A hash of the package's source: rules and schemas decide results as much as prompts do."""
+    """A hash of the package's source: rules and schemas decide results as much as prompts do.
+
+    Taken once per process, at first use: the code this process runs, even if the files on
+    disk change while it runs."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*.py")):

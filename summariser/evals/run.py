@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shlex
 import subprocess
 import sys
@@ -124,8 +125,10 @@ class Report(BaseModel):
         return [a.id for a in self.per_article if a.error]
 
 
+@functools.cache
 def code_version() -> str:
-    """What code made the report: `git describe` of the checkout (if any) and a source hash."""
+    """What code made the report: `git describe` of the checkout (if any) and a source hash,
+    taken once per process (`evaluate` takes it before the first article runs)."""
     from summariser import cache
 
     source = f"source {cache.code_version()}"
@@ -292,6 +295,7 @@ def evaluate(
     stops the others.
     """
     steps = list(steps)
+    code_version()  # the code that runs, not what the checkout holds when the report is built
     slots = backend.caps.parallel  # 0: as many as asked (HTTP); K: the engine's slots
     workers = max(1, concurrency if slots <= 0 else min(concurrency, slots))
 
