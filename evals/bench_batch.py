@@ -202,7 +202,7 @@ def http_client_cpu(url: str, n: int = 300) -> None:
 
 
 def _cores() -> int:
-    from summariser.aio import cores
+    from summariser.machine import cores
 
     return cores()
 

@@ -20,7 +20,6 @@ import copy
 import itertools
 import math
 import multiprocessing as mp
-import os
 import signal
 import threading
 import time
@@ -37,16 +36,8 @@ from summariser.backends.base import ChatBackend, Observer
 from summariser.batch import Article, Tally
 from summariser.cache import ResultCache
 from summariser.errors import BackendError
+from summariser.machine import cores
 from summariser.pipeline import STEPS
-
-
-def cores() -> int:
-    """CPU cores this process may use (the one count: `backends.local.threads()` reads it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
 
 #: Up to this many articles in flight, the CPU work runs in threads of this process: at that
 #: rate it needs well under a core, and starting worker processes (each imports the pipeline

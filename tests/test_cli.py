@@ -351,7 +351,7 @@ def test_batch_with_error_lines_exits_3_and_logs_each_article_on_request(tmp_pat
     assert r.exit_code == 3, r.output
     assert len(out.read_text().splitlines()) == 3 and "exit code 3" in r.stderr
     assert "1 article(s) do not look like English (fr)" in r.stderr
-    from summariser.cli.lines import BatchLine  # `summarise schema batch-line` fits real lines
+    from summariser.batch import BatchLine  # `summarise schema batch-line` fits real lines
 
     lines = [BatchLine.model_validate_json(x) for x in out.read_text().splitlines()]
     assert sorted(str(x.id) for x in lines) == ["None", "fr", "ok"]

@@ -28,6 +28,7 @@ from openai.types.chat import ChatCompletion
 
 from summariser.backends.base import Capabilities, ChatBackend
 from summariser.errors import ConfigError, ExtractionError
+from summariser.machine import cores
 from summariser.paths import cache_dir
 
 Progress = Callable[[int, int], None]
@@ -165,9 +166,7 @@ def grammar(schema_json: str) -> str:
 
 
 def threads() -> int:
-    """Threads for the engine: the cores this process may use (`aio.cores()`), at most 8."""
-    from summariser.aio import cores
-
+    """Threads for the engine: the cores this process may use, at most 8."""
     return max(1, min(cores(), 8))
 
 

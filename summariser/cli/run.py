@@ -175,6 +175,6 @@ def schema(
     if name is SchemaName.summary:
         print(json.dumps(Summary.model_json_schema(), indent=2))
         return
-    from summariser.cli.lines import BatchLine
+    from summariser.batch import BatchLine
 
     print(json.dumps(BatchLine.model_json_schema(), indent=2))
