@@ -302,37 +302,35 @@ def test_second_eval_run_makes_no_model_calls(gold_dir):
     assert calls == 1  # the speaker of the one quotation
 
 
-def test_polnear_adapter_reads_brat(tmp_path):
+def polnear_gold(folder, text: str, ann: str):
+    """The gold quotes the PolNeAR adapter reads from one article and its brat .ann file."""
     from summariser.evals import polnear
 
+    (folder / "text").mkdir()
+    (folder / "attributions").mkdir()
+    (folder / "text" / "a1.txt").write_text(text)
+    (folder / "attributions" / "a1_x.ann").write_text(ann)
+    (item,) = polnear.load(folder)
+    return item.gold.quotes
+
+
+def test_polnear_adapter_reads_brat(tmp_path):
     text = 'Smith said "we are ready" today. Officials said talks went well.'
     ann = ("T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 11 25\t\"we are ready\"\n"
            "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n"
            "T4\tSource 33 42\tOfficials\nT5\tContent 48 63\ttalks went well\n"
            "E2\tAttribution:T2 Content:T5 Source:T4\n")  # fmt: skip
-    (tmp_path / "text").mkdir()
-    (tmp_path / "attributions").mkdir()
-    (tmp_path / "text" / "a1.txt").write_text(text)
-    (tmp_path / "attributions" / "a1_x.ann").write_text(ann)
-    (item,) = polnear.load(tmp_path)
-    assert [(g.text, g.speaker, g.kind) for g in item.gold.quotes] == [
+    assert [(g.text, g.speaker, g.kind) for g in polnear_gold(tmp_path, text, ann)] == [
         ("we are ready", "Smith", "direct"),
         ("talks went well", "Officials", "indirect"),
     ]
 
 
 def test_polnear_split_quote_loses_the_marks_of_each_piece(tmp_path):
-    from summariser.evals import polnear
-
     text = '"We are ready," Jones said, "and we will win." Then he left.'
     ann = ("T1\tSource 16 21\tJones\nT2\tCue 22 26\tsaid\n"
            "T3\tContent 0 15;28 46\t\"We are ready,\" \"and we will win.\"\n"
            "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")  # fmt: skip
-    (tmp_path / "text").mkdir()
-    (tmp_path / "attributions").mkdir()
-    (tmp_path / "text" / "a1.txt").write_text(text)
-    (tmp_path / "attributions" / "a1_x.ann").write_text(ann)
-    (item,) = polnear.load(tmp_path)
-    assert [(g.text, g.kind) for g in item.gold.quotes] == [
+    assert [(g.text, g.kind) for g in polnear_gold(tmp_path, text, ann)] == [
         ("We are ready and we will win.", "direct")
     ]
