@@ -179,6 +179,7 @@ REPORTING = lexicon.REPORTING_VERBS
 
 
 def _forms(lemma: str) -> set[str]:
+    """The regular written forms of a verb, a few of them not words (harmless in a lookup)."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
     ies = lemma[:-1] + "ie" if lemma.endswith("y") else lemma
     return {lemma, stem + "ed", ies + "s", lemma + "es", stem + "ing"}
@@ -199,6 +200,10 @@ def is_reporting_verb(token: Token) -> bool:
     )
 
 
+#: What puts a quotation in place as a name: a possessive or a preposition right before it.
+_PLACED = re.compile(r"(?:[’']s|\b(?:" + "|".join(lexicon.TITLE_PREPOSITIONS) + r"))\s*\W?$")
+
+
 def is_term(document: Any, quote: Quoted) -> bool:
     """True for a name or term in quotation marks rather than speech, whatever verb is near.
 
@@ -207,18 +212,14 @@ def is_term(document: Any, quote: Quoted) -> bool:
     the parse finds only proper nouns in it (a show, a book, a nickname: "Fox News Sunday").
     """
     text = document.text
-    before = re.findall(r"[\w-]+", text[max(0, quote.start - 30) : quote.start].lower())
+    lead = text[max(0, quote.start - 30) : quote.start]
+    before = re.findall(r"[\w-]+", lead.lower())
     if before and before[-1] in lexicon.TERM_MARKERS:
         return True
     if len(before) >= 2 and " ".join(before[-2:]) == "known as":
         return True
-    lead = text[max(0, quote.start - 30) : quote.start]
-    placed = re.search(r"(?:[’']s|\b(?:" + "|".join(lexicon.TITLE_PREPOSITIONS) + r"))\s*\W?$",
-                       lead)  # fmt: skip
-    if placed and looks_like_title(
-        text, quote, full_stop=True
-    ):  # 'said on CBS’s "Face the Nation"': a show
-        return True
+    if _PLACED.search(lead) and looks_like_title(text, quote, full_stop=True):
+        return True  # 'said on CBS’s "Face the Nation"': a show
     tokens = [t for s, e in quote.spans for t in (document.tokens_in(s, e) or [])]
     words = [t for t in tokens if t.pos_ not in ("PUNCT", "DET", "ADP", "CCONJ", "PART")]
     return bool(words) and all(t.pos_ == "PROPN" for t in words) and len(words) <= 6
