@@ -10,7 +10,7 @@ from rich.table import Table
 from summariser.evals.run import Report
 from summariser.paths import atomic_write
 
-_TYPES = ("quotes", "quotes@0.8", "events", "stances")
+_TYPES = ("quotes", "quotes@0.8", "events", "events@loose", "stances", "stances@loose")
 _ACCURACY = {"quotes": ("speaker", "kind"), "events": ("when", "where"), "stances": ("polarity",)}
 _SYSTEM = ("schema_valid_rate", "grounding_rate", "records_dropped", "latency_p50",
            "latency_p95", "tokens_in", "tokens_out", "cost_usd")  # fmt: skip
@@ -28,7 +28,7 @@ def _type_rows(report: Report) -> list[list[str]]:
         m = report.metrics
         if f"f1.{kind}" not in m:
             continue
-        c = report.counts.get(kind if "@" in kind else f"{kind}@0.3", report.counts.get(kind, {}))
+        c = report.counts.get(kind if "@" in kind else f"{kind}@0.3") or report.counts.get(kind, {})
         acc = ", ".join(f"{a} {_fmt(m.get(f'{a}_acc.{kind}'))}" for a in _ACCURACY.get(kind, ()))
         rows.append([kind, _fmt(m[f"precision.{kind}"]), _fmt(m[f"recall.{kind}"]),
                      _fmt(m[f"f1.{kind}"]), _fmt(m.get(f"macro_f1.{kind}")),

@@ -33,6 +33,8 @@ from summariser.pipeline import STEPS
 from summariser.schemas import SCHEMA_VERSION, Summary
 
 REPORT_VERSION = 1
+#: Suffix of the token-set ("loose") event and stance scores, reported beside the strict ones.
+LOOSE = "loose"
 
 #: USD per million tokens (input, output), for API models whose prices are known.
 PRICES = {
@@ -165,8 +167,10 @@ def score_article(
             out[f"quotes@{t}"] = score_quotes(preds, golds, aliases, t)
     if "events" in steps:
         out["events"] = score_events(s.events, g.events, aliases)
+        out[f"events@{LOOSE}"] = score_events(s.events, g.events, aliases, strict=False)
     if "stances" in steps:
         out["stances"] = score_stances(s.stances, g.stances, aliases)
+        out[f"stances@{LOOSE}"] = score_stances(s.stances, g.stances, aliases, strict=False)
     return out
 
 
@@ -198,7 +202,7 @@ def build_report(
         problems = [
             Problem(type=kind.partition("@")[0], status=status, gold=gold, predicted=pred)
             for kind, c in scored.items()
-            if kind != f"quotes@{QUOTE_THRESHOLDS[1]}"  # one list of quote problems: at 0.3
+            if "@" not in kind or kind == f"quotes@{QUOTE_THRESHOLDS[0]}"  # one list per type
             for status, gold, pred in c.notes
         ]
         for kind, c in scored.items():
@@ -217,7 +221,7 @@ def build_report(
     metrics: dict[str, float | None] = {}
     for kind, c in totals.items():
         base, _, at = kind.partition("@")
-        suffix = base if not at or float(at) == QUOTE_THRESHOLDS[0] else f"{base}@{at}"
+        suffix = base if not at or at == str(QUOTE_THRESHOLDS[0]) else f"{base}@{at}"
         for name, value in c.prf().items():
             metrics[f"{name}.{suffix}"] = value
         metrics[f"macro_f1.{suffix}"] = sum(per_f1[kind]) / len(per_f1[kind])

@@ -18,11 +18,15 @@ from scipy.optimize import linear_sum_assignment
 from summariser.evals.gold import GoldEvent, GoldQuote, GoldStance
 from summariser.schemas import Event, Quote, Stance
 from summariser.text import names
-from summariser.text.spans import normalise
+from summariser.text.spans import content_words, normalise
 
 QUOTE_THRESHOLDS = (0.3, 0.8)
+#: Token-set ("loose") thresholds: reported beside the strict score, never gated on.
 EVENT_THRESHOLD = 0.5
 STANCE_THRESHOLD = 0.5
+#: Dice of content words at or above which an event's action+target, or a stance's target,
+#: is the gold's (the strict score, the one gated on).
+STRICT_THRESHOLD = 0.4
 FIELD_THRESHOLD = 0.8  # when/where: token-set similarity to count as the same
 
 
@@ -51,6 +55,19 @@ def similarity(a: str | None, b: str | None) -> float:
     if not a or not b:
         return 0.0
     return fuzz.token_set_ratio(names.fold(a), names.fold(b)) / 100
+
+
+def dice(a: str | None, b: str | None) -> float:
+    """Dice coefficient of the two phrases' content-word stems, in [0, 1]: length-aware.
+
+    Unlike a token-set ratio it does not give full marks when one side's words are a subset of
+    the other's: a target that copies a whole sentence scores low against a short gold phrase.
+    Two blanks are identical; one blank is 0.
+    """
+    wa, wb = content_words(a or ""), content_words(b or "")
+    if not wa and not wb:
+        return 1.0 if not (a or "").strip() and not (b or "").strip() else 0.0
+    return 2 * len(wa & wb) / (len(wa) + len(wb))
 
 
 #: Generational suffixes: not the word that identifies someone ("Joseph R. Biden Jr.").
@@ -204,10 +221,17 @@ def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def event_score(p: Event, g: GoldEvent, aliases: dict[str, list[str]]) -> float:
-    """0 unless actors match; else action similarity, averaged with target similarity if any."""
+def event_score(
+    p: Event, g: GoldEvent, aliases: dict[str, list[str]], strict: bool = True
+) -> float:
+    """0 unless actors match. Strict: Dice of the content words of action + target (a target
+    naming the gold's entity counts as the gold's words). Loose: action token-set similarity,
+    averaged with the target's if the gold has one."""
     if not same_entity(p.actor, g.actor, aliases):
         return 0.0
+    if strict:
+        named = g.target if same_entity(p.target, g.target, aliases) else p.target
+        return dice(f"{p.action} {named or ''}", f"{g.action} {g.target or ''}")
     action = similarity(p.action, g.action)
     if g.target is None:
         return action
@@ -216,10 +240,14 @@ def event_score(p: Event, g: GoldEvent, aliases: dict[str, list[str]]) -> float:
 
 
 def score_events(
-    preds: Sequence[Event], golds: Sequence[GoldEvent], aliases: dict[str, list[str]]
+    preds: Sequence[Event],
+    golds: Sequence[GoldEvent],
+    aliases: dict[str, list[str]],
+    strict: bool = True,
 ) -> Counts:
     """Events matched on actor + action/target similarity; when/where accuracy on matches."""
-    pairs = assign(_matrix(preds, golds, lambda p, g: event_score(p, g, aliases)), EVENT_THRESHOLD)
+    scores = _matrix(preds, golds, lambda p, g: event_score(p, g, aliases, strict))
+    pairs = assign(scores, STRICT_THRESHOLD if strict else EVENT_THRESHOLD)
     c = _counts(pairs, len(preds), len(golds))
     for i, j in pairs:
         c.tally("when", similarity(preds[i].when, golds[j].when) >= FIELD_THRESHOLD)
@@ -240,16 +268,24 @@ def _note_unmatched(
     c.notes += [("extra", None, p) for i, p in enumerate(preds) if i not in matched_p]
 
 
-def stance_score(p: Stance, g: GoldStance, aliases: dict[str, list[str]]) -> float:
-    return similarity(p.target, g.target) if same_entity(p.holder, g.holder, aliases) else 0.0
+def stance_score(
+    p: Stance, g: GoldStance, aliases: dict[str, list[str]], strict: bool = True
+) -> float:
+    """0 unless holders match; else the targets' Dice (strict) or token-set similarity."""
+    if not same_entity(p.holder, g.holder, aliases):
+        return 0.0
+    return dice(p.target, g.target) if strict else similarity(p.target, g.target)
 
 
 def score_stances(
-    preds: Sequence[Stance], golds: Sequence[GoldStance], aliases: dict[str, list[str]]
+    preds: Sequence[Stance],
+    golds: Sequence[GoldStance],
+    aliases: dict[str, list[str]],
+    strict: bool = True,
 ) -> Counts:
     """Stances matched on holder + target similarity; polarity accuracy on matches."""
-    scores = _matrix(preds, golds, lambda p, g: stance_score(p, g, aliases))
-    pairs = assign(scores, STANCE_THRESHOLD)
+    scores = _matrix(preds, golds, lambda p, g: stance_score(p, g, aliases, strict))
+    pairs = assign(scores, STRICT_THRESHOLD if strict else STANCE_THRESHOLD)
     c = _counts(pairs, len(preds), len(golds))
     for i, j in pairs:
         p, g = preds[i], golds[j]

@@ -22,6 +22,16 @@ STOP_WORDS = frozenset(
     "will would".split()
 )
 
+#: Words that carry no content of their own, left out of content-word comparisons (the strict
+#: eval score): articles, prepositions, pronouns, auxiliaries, conjunctions. No verbs of action.
+FUNCTION_WORDS = frozenset(
+    "a an the this that these those of to in on at for from by with about into onto over under "
+    "as than and or but nor so if then not no n't also just only very its it he she they them "
+    "his her their our we i you us him me my your be is are was were been being am has have had "
+    "having do does did will would shall should can could may might must there here who whom "
+    "whose which what when where why how all any some each both such own same other s".split()
+)
+
 # --- names ----------------------------------------------------------------------------------
 
 PRONOUNS = frozenset({

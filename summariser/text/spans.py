@@ -6,11 +6,14 @@ Pure functions on strings. Offsets are always Python string indices into the tex
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+import unicodedata
 
+import snowballstemmer
 from rapidfuzz import fuzz
 
-from summariser.text.lexicon import ABBREVIATIONS
+from summariser.text.lexicon import ABBREVIATIONS, FUNCTION_WORDS
 
 Span = tuple[int, int]
 
@@ -23,6 +26,26 @@ CHAR_MAP = {
     **dict.fromkeys("‐‑‒–—―−", "-"),
     "…": "...",
 }
+
+
+# --- content words ------------------------------------------------------------------------
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+@functools.lru_cache(maxsize=16384)
+def content_words(text: str) -> frozenset[str]:
+    """The stems of `text`'s content words: accents and case folded, function words left out.
+
+    "voted to repair the bridge" -> {"vote", "repair", "bridg"}: what a length-aware comparison
+    of two phrases counts (see summariser.evals.scoring.dice).
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    words = [w.replace("’", "'") for w in _WORDS.findall(folded)]
+    words = [w.removesuffix("'s") for w in words if w not in FUNCTION_WORDS]
+    return frozenset(_STEMMER.stemWords([w for w in words if w and w not in FUNCTION_WORDS]))
 
 
 # --- normalisation and location -------------------------------------------------------------
@@ -176,3 +199,26 @@ def chunks(text: str, max_chars: int, overlap: int = 1) -> list[Span]:
             break
         i = max(j + 1 - overlap, i + 1)
     return ranges
+
+
+class SpanIndex:
+    """Sorted, non-overlapping spans (quotations) with lookups in log time: steps stay linear."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def holds(self, offset: int) -> bool:
+        """True when `offset` lies inside one of the spans."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.spans[i][1]
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The spans that overlap [start, end)."""
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+        out = []
+        while i < len(self.spans) and self.spans[i][0] < end:
+            if self.spans[i][1] > start:
+                out.append(self.spans[i])
+            i += 1
+        return out
