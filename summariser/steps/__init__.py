@@ -25,6 +25,7 @@ from summariser.schemas import Drop, Usage
 from summariser.text import injection
 from summariser.text.clauses import Clause, clauses
 from summariser.text.document import Document
+from summariser.text.mentions import Resolver
 from summariser.text.spans import Span
 
 T = TypeVar("T", bound=BaseModel)
@@ -101,9 +102,14 @@ class Context:
         return self.document.text
 
     @functools.cached_property
+    def resolver(self) -> Resolver:
+        """Who each mention is: one resolver for speakers, actors and holders."""
+        return Resolver(self.document)
+
+    @functools.cached_property
     def clauses(self) -> list[Clause]:
         """Every clause of the document (parsed once, read by events and stances)."""
-        return clauses(self.document)
+        return clauses(self.document, self.resolver)
 
     @property
     def model_free(self) -> bool:

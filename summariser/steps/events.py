@@ -1,26 +1,37 @@
-"""Events: candidates from the parse, the model picks which ones the article reports.
+"""Events: candidates from the parse, ranked by a fitted scorer; the model only where it helps.
 
-Code finds every clause with a named (or resolved) subject and an event verb, with its object,
-time and place; a reporting verb is a quote, not an event. The model sees short numbered
-candidates and answers only with the numbers of real events (not negated, not hypothetical),
-a bounded answer. Without a model (parser-only mode) every candidate that is neither negated
-nor a mere possibility is returned. Evidence and offsets are always the clause's sentence.
+Code reads every clause (and event noun) of the Document with an actor who may act, and leaves
+out what is not a happening the article states (see `candidates`). Each candidate gets parse
+features (where it stands, who acts and how often they are named, what it is done to, whether it
+is reported, planned or passive...) and a probability from a logistic scorer whose weights are
+fitted on whole articles by `evals/fit_events.py` (held-out figures in evals/README.md). The
+candidates at or above the fitted threshold, with mentions of one happening merged, are the
+article's events, in its order. An API model may then pick among them by number (a bounded
+answer); the embedded default does not ask (it made events worse on every dev set: see
+evals/README.md). Evidence and offsets are always the clause's sentence.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from summariser import prompts
 from summariser.schemas import Event, event_choice_model
-from summariser.steps import Context, Piece
+from summariser.steps import Context, Piece, scorer
 from summariser.text import lexicon
 from summariser.text.clauses import Clause
+from summariser.text.names import fold
 
 #: Candidates listed in one question; more go in further questions (same cached prefix).
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
 _SPECULATIVE = frozenset({"could", "might", "may", "should", "must", "ought"})
+#: The fitted scorer's file: summariser/steps/weights/events.json.
+SCORER = "events"
+#: Ask the embedded model to judge the selected events too (off: it made them worse on every
+#: dev set; `evals/ablate_judges.py` turns it on to measure that again).
+ASK_EMBEDDED = False
 
 
 @dataclass(frozen=True)
@@ -41,25 +52,111 @@ class Candidate:
 
 
 def candidates(ctx: Context) -> list[Candidate]:
-    """Every event clause of the document with a named or resolved actor."""
+    """Every clause that may be an event of the article, with an actor who may act.
+
+    Left out: reporting verbs (quotes), states and cognition, words inside quotation marks,
+    and what the article does not give as a fact: negated, conditional, questioned, possible
+    ("could close") or governed by a plan that does not exist ("no plans to meet").
+    """
     document = ctx.document
     out = []
     for c in ctx.clauses:
-        if (c.lemma in lexicon.REPORTING_VERBS and not c.phrasal) or (
-            c.lemma in lexicon.NON_EVENT_VERBS
-        ):
-            continue  # "said" is a quote, "is" no event; "called off" is one
-        if c.subject is None or (c.subject.pronoun and c.subject.name is None):
+        if c.folded or not _happening(c):
             continue
+        if c.subject is None or not c.subject.agent:
+            continue  # "the complaint follows", "it is understood": nobody acts
         if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
+        if c.negated or c.conditional or c.question or c.planned:
+            continue
+        if c.modal in _SPECULATIVE:
+            continue
         target = c.object.label if c.object is not None else None
         out.append(Candidate(c, c.subject.who, target))
     return out
 
 
+def _happening(c: Clause) -> bool:
+    """True for a predicate that can tell something happening (not "said", "is", "hoped")."""
+    if c.nominal:
+        return True
+    if c.lemma in lexicon.REPORTING_VERBS and not c.phrasal:
+        return False  # "said" is a quote; "called off" is an event
+    plan = c.modal is not None and c.modal.endswith(" to")  # "wants to open": a plan chain
+    if c.lemma in lexicon.NON_EVENT_VERBS or c.lemma in lexicon.STATE_VERBS:
+        return plan and c.lemma in lexicon.PLAN_VERBS
+    return True
+
+
+def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
+    """The parse features of each candidate that the fitted scorer weighs."""
+    document = ctx.document
+    n = max(1, len(document.sentences))
+    lead = document.paragraphs[1][1] if len(document.paragraphs) > 1 else document.paragraphs[0][1]
+    named: dict[str, int] = {}
+    for m in ctx.resolver.cast.mentions:
+        named[m.name] = named.get(m.name, 0) + 1
+    per_sentence: dict[int, int] = {}
+    lemmas: dict[str, int] = {}
+    for f in found:
+        per_sentence[f.clause.sentence] = per_sentence.get(f.clause.sentence, 0) + 1
+        lemmas[f.clause.lemma] = lemmas.get(f.clause.lemma, 0) + 1
+    rows = []
+    for f in found:
+        c = f.clause
+        subject, obj = c.subject, c.object
+        s, e = document.sentences[c.sentence]
+        rows.append({
+            "lead": float(c.verb[0] < lead or c.sentence < 2),
+            "position": c.sentence / n,
+            "main": float(c.main),
+            "actor_named": float(subject is not None and subject.entity),
+            "actor_mentions": math.log1p(named.get(f.actor, 0)),
+            "actor_pronoun": float(subject is not None and subject.pronoun),
+            "target": float(obj is not None),
+            "target_named": float(obj is not None and obj.entity),
+            "when": float(c.when is not None),
+            "where": float(c.where is not None),
+            "reported": float(c.reported),
+            "modal": float(c.modal is not None),
+            "passive": float(c.passive),
+            "nominal": float(c.nominal),
+            "past": float(c.tense == "VBD"),
+            "participle": float(c.tense in ("VBG", "VBN") and not c.main),
+            "in_sentence": math.log(per_sentence[c.sentence]),
+            "repeated": float(lemmas[c.lemma] > 1),
+            "quoted_sentence": float(bool(document.quotations_in(s, e))),
+            "action_words": min(len(c.action.split()), 6) / 6,
+        })  # fmt: skip
+    return rows
+
+
+def select(
+    ctx: Context, found: list[Candidate], weights: scorer.Scorer | None = None
+) -> list[Candidate]:
+    """The candidates the fitted scorer keeps, one per happening, in the article's order."""
+    weights = weights or scorer.load(SCORER)
+    scored = [
+        (weights.probability(row), c) for row, c in zip(features(ctx, found), found, strict=True)
+    ]
+    kept: list[Candidate] = []
+    seen: set[tuple[str, str]] = set()
+    for p, c in sorted(scored, key=lambda pc: -pc[0]):
+        if p < weights.threshold:
+            break
+        keys = {(fold(c.actor), c.clause.lemma)}
+        if c.target:
+            keys.add((fold(c.actor), fold(c.target)))
+        if keys & seen:
+            ctx.drop("event", "another mention of a kept event", c.clause.action)
+            continue  # told twice: the likelier mention stands for both
+        seen |= keys
+        kept.append(c)
+    return sorted(kept, key=lambda c: c.clause.verb[0])
+
+
 def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Event]:
-    """The piece's events: its candidates judged by the model (or by code alone)."""
+    """The piece's events: the selected candidates, judged by an API model where one is used."""
     text = ctx.text
     mine = [
         c for c in found
@@ -72,13 +169,20 @@ def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Event]:
             ctx.drop("event", "inside instruction-like text", c.line(0, piece, text))
         else:
             trusted.append(c)
-    if ctx.model_free:
-        chosen = [c for c in trusted if not c.clause.negated and c.clause.modal not in _SPECULATIVE]
-    else:
-        chosen = []
-        for at in range(0, len(trusted), PER_CALL):
-            chosen += _judge(ctx, piece, trusted[at : at + PER_CALL])
-    return [_event(ctx, c) for c in chosen]
+    chosen = select(ctx, trusted)
+    if not ctx.model_free and judged(ctx):
+        picked: list[Candidate] = []
+        for at in range(0, len(chosen), PER_CALL):
+            picked += _judge(ctx, piece, chosen[at : at + PER_CALL])
+        chosen = picked
+    return [event(ctx, c) for c in chosen]
+
+
+def judged(ctx: Context) -> bool:
+    """True when the model is asked to pick among the selected events: API models only (the
+    embedded model's picks were worse than the scorer's on every dev set)."""
+    caps = getattr(ctx.backend, "caps", None)
+    return ASK_EMBEDDED or not getattr(caps, "embedded", False)
 
 
 def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[Candidate]:
@@ -96,7 +200,8 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[Candidate
     return [c for n, c in enumerate(batch, 1) if n in picked]
 
 
-def _event(ctx: Context, c: Candidate) -> Event:
+def event(ctx: Context, c: Candidate) -> Event:
+    """The record of a candidate: its sentence is the evidence."""
     s, e = ctx.document.sentences[c.clause.sentence]
     return Event(
         actor=c.actor,

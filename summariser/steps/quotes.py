@@ -374,7 +374,7 @@ def candidates(ctx: Context) -> list[Candidate]:
 
     Quotations that are terms or titles are dropped here and counted in `ctx`.
     """
-    found, terms = find_candidates(ctx.document, Resolver(ctx.document))
+    found, terms = find_candidates(ctx.document, ctx.resolver)
     for t in terms:
         ctx.drop("quote", "term or title in quotation marks", t)
     return found

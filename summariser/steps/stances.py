@@ -1,29 +1,36 @@
-"""Stances: candidates from the parse and the quotes, the model gives each one's polarity.
+"""Stances: who is for or against what, from stance predicates and from what speakers say.
 
-Code finds two kinds of candidate: (a) speech — a reporting verb with its subject as holder and
-what is said (the quotation, or the clause) as target, and every attributed quote; (b) a stance
-predicate — a verb of support or opposition (lexicon.SUPPORT_VERBS, OPPOSE_VERBS, the phrasal
-ones) with its subject as holder and its object or complement as target, negation flipping it.
-The model answers one polarity word (or "none") per numbered candidate; without a model the
-polarity is lexical. Evidence and offsets are always the candidate's sentence.
+Code finds two kinds of candidate, each with a holder who may hold a view (text/clauses.py):
+(a) a stance predicate — a verb of support or opposition (lexicon.SUPPORT_VERBS, OPPOSE_VERBS,
+the phrasal ones) with its object (or what its clause is about) as target, negation flipping
+it; (b) speech — what a reporting verb reports, or an attributed quote, when its words take a
+side by the polarity lexicon (text/polarity.py, VADER with negation scope); the target is what
+the words are about (the subject of their main clause), never the quotation itself. Every
+target is a short phrase (at most TARGET_WORDS words). An API model may give each candidate's
+polarity (or "none") by number; the embedded default keeps code's polarity (its answers were
+worse on every dev set: evals/README.md). Evidence and offsets are the candidate's sentence.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
 from summariser.steps import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import Clause
+from summariser.text.clauses import TARGET_WORDS, Clause, topic
+from summariser.text.polarity import side_of
+from summariser.text.spans import Span
 
 PER_CALL = 24
 #: An answer putting this many candidates (or more), all of them, under one polarity is ignored.
 UNIFORM_MIN = 4
 log = logging.getLogger("summariser")
+#: Ask the embedded model for polarities too (off: see `judged`; `evals/ablate_judges.py`
+#: turns it on to measure that again).
+ASK_EMBEDDED = False
 _TARGET_WORDS = 12
 
 
@@ -46,32 +53,52 @@ class Candidate:
 
 
 def candidates(ctx: Context) -> list[Candidate]:
-    """Every stance candidate the parse shows: stance predicates and reported speech."""
+    """Every stance candidate the parse shows: stance predicates and what speakers say.
+
+    A holder is someone who may hold a view (a person, organisation, group or polity). The
+    target is a short phrase (at most TARGET_WORDS words): the object of the stance verb, or
+    what the words said are about (the subject of their main clause) — never the quotation.
+    Speech takes a side only when its words do (the polarity lexicon); neutral words are none.
+    """
     document = ctx.document
     out: list[Candidate] = []
     for c in ctx.clauses:
-        if c.subject is None or (c.subject.pronoun and c.subject.name is None):
+        if c.nominal or c.subject is None or not c.subject.agent:
             continue
-        if document.quoted(c.verb[0]):
+        if document.quoted(c.verb[0]) or c.question or c.conditional:
             continue
+        holder = c.subject.who
         side = _side(c)
         if side is not None:
-            target = _target(c)
+            target = _target(ctx, c)
             if target:
                 polarity: Polarity = side if not c.negated else _flip(side)
-                out.append(
-                    Candidate(c.subject.label, target, c.verb[0], c.action, polarity, c.sentence)
-                )
+                out.append(Candidate(holder, target, c.verb[0], c.action, polarity, c.sentence))
         elif c.lemma in lexicon.QUESTION_VERBS:
             continue
         elif c.lemma in lexicon.REPORTING_VERBS or c.lemma == "accord":
             said = _said(ctx, c)
-            if said:
-                holder = c.object.label if c.lemma == "accord" and c.object else c.subject.label
-                polarity = lexical(said)
-                out.append(Candidate(holder, said, c.verb[0], c.action, polarity, c.sentence, True))
+            if said is None:
+                continue
+            if c.lemma == "accord" and c.object is not None:
+                holder = c.object.who
+            found = _speech(ctx, holder, said, c.verb[0], c.action, c.sentence)
+            if found is not None:
+                out.append(found)
     out = [c for c in out if c.holder.lower() not in lexicon.PRONOUNS]
     return sorted(out, key=lambda c: c.at)
+
+
+def _speech(
+    ctx: Context, holder: str, said: Span, at: int, cue: str, sentence: int
+) -> Candidate | None:
+    """A stance from words someone said: what they are about, and the side the words take."""
+    words = ctx.text[said[0] : said[1]]
+    polarity = side_of(words)
+    about = topic(ctx.document, *said)
+    if polarity is None or about is None:
+        return None
+    return Candidate(holder, about, at, cue, polarity, sentence, True)
 
 
 def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> list[Candidate]:
@@ -81,8 +108,9 @@ def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> li
     for q in quotes:
         i = ctx.document.sentence_index(q.start)
         if i is not None and i not in covered:  # its speech clause is a candidate already
-            cue = q.cue or "quote"
-            out.append(Candidate(q.speaker, q.text, q.start, cue, lexical(q.text), i, True))
+            c = _speech(ctx, q.speaker, (q.start, q.end), q.start, q.cue or "quote", i)
+            if c is not None:
+                out.append(c)
     return out
 
 
@@ -107,49 +135,26 @@ def _flip(p: Polarity) -> Polarity:
     return "oppose" if p == "support" else "support" if p == "oppose" else p
 
 
-def _target(c: Clause) -> str | None:
-    if c.passive and c.object is not None:
-        return c.object.text
+def _target(ctx: Context, c: Clause) -> str | None:
+    """What a stance verb is for or against, briefly: its object, or what its clause is about."""
+    if c.object is not None and not (c.object.pronoun and c.object.name is None):
+        return c.object.label
     if c.complement is not None:
-        return c.complement.text
-    return c.object.text if c.object is not None else None
-
-
-def _said(ctx: Context, c: Clause) -> str | None:
-    """What a reporting verb reports: the sentence's quotation, else its complement clause."""
-    s, e = ctx.document.sentences[c.sentence]
-    text = ctx.text
-    for q in ctx.document.quotations_in(s, e):
-        if not (q.start <= c.verb[0] < q.end):
-            return q.text(text)
-    if c.complement is not None and len(c.complement.text.split()) >= 2:
-        return c.complement.text
+        if len(c.complement.text.split()) <= TARGET_WORDS:
+            return c.complement.text
+        return topic(ctx.document, c.complement.start, c.complement.end)
     return None
 
 
-_WORD = re.compile(r"[\w’'-]+")
-
-
-def lexical(target: str) -> Polarity:
-    """Polarity from the words: evaluative and stance words counted, a negation flips them.
-
-    The article says "mixed"/"neutral" only through words like "divided" or "undecided";
-    a statement with no evaluative word is taken as arguing for what it says.
-    """
-    words = [w.lower() for w in _WORD.findall(target)]
-    if any(w in lexicon.MIXED_WORDS for w in words):
-        return "mixed"
-    if any(w in lexicon.NEUTRAL_WORDS for w in words):
-        return "neutral"
-    score = 0
-    for w in words:
-        if w in lexicon.POSITIVE_WORDS or w in lexicon.SUPPORT_VERBS:
-            score += 1
-        elif w in lexicon.NEGATIVE_WORDS or w in lexicon.OPPOSE_VERBS:
-            score -= 1
-    if any(w in lexicon.NEGATIONS or w.endswith("n't") for w in words):
-        score = -score if score else -1
-    return "oppose" if score < 0 else "support"
+def _said(ctx: Context, c: Clause) -> Span | None:
+    """What a reporting verb reports: the sentence's quotation, else its complement clause."""
+    s, e = ctx.document.sentences[c.sentence]
+    for q in ctx.document.quotations_in(s, e):
+        if not (q.start <= c.verb[0] < q.end):
+            return (q.start, q.end)
+    if c.complement is not None and len(c.complement.text.split()) >= 2:
+        return (c.complement.start, c.complement.end)
+    return None
 
 
 def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
@@ -161,7 +166,7 @@ def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
             ctx.drop("stance", "inside instruction-like text", c.line(0, piece))
         else:
             trusted.append(c)
-    if ctx.model_free:
+    if ctx.model_free or not judged(ctx):
         return [_stance(ctx, c, c.polarity) for c in trusted]
     out = []
     for at in range(0, len(trusted), PER_CALL):
@@ -170,6 +175,13 @@ def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
             if verdict is not None and verdict != "none":  # "none": the judge saw no position
                 out.append(_stance(ctx, c, verdict))
     return out
+
+
+def judged(ctx: Context) -> bool:
+    """True when the model gives each candidate's polarity: API models only (the embedded
+    model's answers were worse than the lexicon's on every dev set)."""
+    caps = getattr(ctx.backend, "caps", None)
+    return ASK_EMBEDDED or not getattr(caps, "embedded", False)
 
 
 def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | None]:
@@ -182,9 +194,9 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     if answer is None:
         return [None] * len(batch)
     verdict: dict[int, str] = {}
-    for polarity, numbers in answer.model_dump().items():
+    for side, numbers in answer.model_dump().items():
         for n in numbers:
-            verdict.setdefault(n, polarity)  # listed twice: the first list wins
+            verdict.setdefault(n, side)  # listed twice: the first list wins
     if len(batch) >= UNIFORM_MIN and len(verdict) == len(batch) and len(set(verdict.values())) == 1:
         # Every candidate under one polarity tells nothing (small models do this): keep the
         # candidates with code's lexical polarity instead.

@@ -1,9 +1,13 @@
 """Clauses from the dependency parse: a predicate with its subject, object and circumstances.
 
 Pure code over a Document, no model. One Clause per verb: who (subject; the `by`-agent of a
-passive), the verb phrase as written (particles, negation, modals), what (object), and the
-DATE/TIME and place entities of the clause. Pronoun subjects are resolved to the nearest
-compatible preceding entity. Events and stances are both read off these clauses.
+passive), the action as the article words it (particles, negation, modals, and a chain that is
+one action: "voted to spend", "lost hope of meeting"), what (a short object phrase), and the
+DATE/TIME and place entities of the clause. Who acts is resolved by the one Resolver
+(text/mentions.py) that also names quote speakers. Each clause carries the flags that say
+whether it is a fact of the article: negated, a possibility or plan, a condition, a question,
+reported by someone, governed by a plan ("no plans to meet"). Events told as nouns ("the
+attack on ...", "the strike by dock workers") are Clauses too (`nominal`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from summariser.text import lexicon
-from summariser.text.document import Document, Entity
+from summariser.text.document import Document
+from summariser.text.mentions import Resolver
 from summariser.text.spans import Span
 
 Token = Any  # a spaCy Token
@@ -21,30 +26,31 @@ _SUBJECTS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 _OBJECTS = ("dobj", "dative", "attr", "oprd")
 #: Modifiers of a noun kept in its phrase ("three senior Labour staffers").
 _MODIFIERS = ("compound", "amod", "nummod", "poss", "quantmod", "nmod", "case")
-#: Modifiers that are part of what a thing is called ("Labour staffers", "prison guards"):
-#: a phrase's `head`, which an event's actor uses.
+#: Modifiers that are part of what a thing is called ("Labour staffers", "prison guards").
 _NAMING = ("compound",)
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
-_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
-_GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
 _RELATIVE = frozenset({"who", "which", "that", "whom", "whose"})
-_NAMES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+_ACTORS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 _PLACES = ("GPE", "LOC", "FAC")
 _TIMES = ("DATE", "TIME")
-#: How many sentences back a pronoun may find its antecedent.
-_PRONOUN_REACH = 3
+#: Longest object phrase kept as a target, in words.
+TARGET_WORDS = 10
+#: Prepositions whose phrase belongs to a noun's name ("plans for 220 flats", "the attack on").
+_NOUN_PREPOSITIONS = frozenset("of for on against to into with by".split())
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """A noun phrase or clause as written; `name` is the entity it resolves to, if any."""
+    """A noun phrase as written; `name` is the entity it resolves to, if any."""
 
     text: str
     start: int
     end: int
     name: str | None = None
     pronoun: bool = False
-    head: str | None = None  # the noun with its naming modifiers only: "staffers" -> "staffers"
+    head: str | None = None  # the noun with its naming modifiers only: "Labour staffers"
+    agent: bool = False  # a person, organisation, group or polity: it may act or hold a view
+    entity: bool = False  # a named entity (or a pronoun or descriptor resolved to one)
 
     @property
     def label(self) -> str:
@@ -59,14 +65,14 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Clause:
-    """One predicate of the article with what the parse attaches to it."""
+    """One predicate of the article (a verb, or an event noun) with what the parse attaches."""
 
     sentence: int  # index into Document.sentences
     verb: Span
     lemma: str
-    action: str  # the verb phrase as written: "did not meet", "were killed", "called for"
+    action: str  # as written: "did not meet", "were killed", "called for", "voted to spend"
     subject: Phrase | None  # who acts (the agent of a passive when it has one)
-    object: Phrase | None  # what it is done to
+    object: Phrase | None  # what it is done to (short: at most TARGET_WORDS words)
     complement: Phrase | None  # a clause it governs: "urged (them to leave)", "said (that ...)"
     particle: str | None  # "for" in "call for", "out" in "rule out"
     phrasal: bool  # has a verb particle ("called off"): a verb of its own
@@ -75,53 +81,212 @@ class Clause:
     passive: bool
     when: str | None
     where: str | None
+    reported: bool = False  # inside what a reporting verb reports ("said the man fled")
+    conditional: bool = False  # "if the council agrees"
+    question: bool = False  # its sentence asks
+    planned: bool = False  # governed by a plan or its absence ("no plans to meet")
+    folded: bool = False  # part of its governor's action ("voted to *spend*"): not on its own
+    main: bool = False  # the sentence's main predicate (or one conjoined with it)
+    nominal: bool = False  # an event told as a noun ("the attack on the convoy")
+    tense: str = ""  # the verb's fine tag: VBD past, VBZ/VBP present, VBN, VBG, VB
 
 
-def clauses(document: Document) -> list[Clause]:
-    """Every verb's clause in the document, in text order."""
-    resolver = _Resolver(document)
+def clauses(document: Document, resolver: Resolver) -> list[Clause]:
+    """Every verb's clause and every event noun with a participant, in text order."""
+    reader = _Reader(document, resolver)
     out = []
     for token in document.doc:
-        if token.pos_ != "VERB":
-            continue
         i = document.sentence_index(token.idx)
         if i is None:
             continue
-        out.append(_clause(document, resolver, token, i))
+        if token.pos_ == "VERB":
+            out.append(reader.clause(token, i))
+        elif token.pos_ == "NOUN" and token.lemma_.lower() in lexicon.EVENT_NOUNS:
+            found = reader.nominal(token, i)
+            if found is not None:
+                out.append(found)
     return out
 
 
-def _clause(document: Document, resolver: _Resolver, verb: Token, sentence: int) -> Clause:
-    subject_tok, object_tok, passive = _arguments(verb)
-    particle = next((c for c in verb.children if c.dep_ == "prt"), None)
-    prep = None
-    if object_tok is None:
-        prep, object_tok = _prepositional_object(verb)
-    negated = any(c.dep_ == "neg" for c in verb.children) or _negated_head(verb)
-    modal = _modal(verb)
-    aux = [
-        c for c in verb.children
-        if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i
-        and (negated or c.dep_ != "aux" or c.lemma_.lower() in lexicon.MODALS)
-    ]  # fmt: skip
-    words = [*aux, verb, *([particle] if particle else []), *([prep] if prep else [])]
-    action = " ".join(t.text for t in sorted(words, key=lambda t: t.i))
-    return Clause(
-        sentence=sentence,
-        verb=(verb.idx, verb.idx + len(verb.text)),
-        lemma=verb.lemma_.lower(),
-        action=action,
-        subject=resolver.phrase(subject_tok) if _nominal(subject_tok) else None,
-        object=resolver.phrase(object_tok) if object_tok is not None else None,
-        complement=_complement(verb, document.text),
-        particle=_lower(particle or prep),
-        phrasal=particle is not None,
-        negated=negated,
-        modal=modal,
-        passive=passive,
-        when=_clause_entity(document, verb, _TIMES),
-        where=_clause_entity(document, verb, _PLACES),
-    )
+class _Reader:
+    """Reads clauses off one Document's parse, naming who acts with the shared Resolver."""
+
+    def __init__(self, document: Document, resolver: Resolver) -> None:
+        self.document = document
+        self.resolver = resolver
+        self.text = document.text
+
+    # --- verbs ----------------------------------------------------------------------------
+
+    def clause(self, verb: Token, sentence: int) -> Clause:
+        subject_tok, object_tok, passive = _arguments(verb)
+        particle = next((c for c in verb.children if c.dep_ == "prt"), None)
+        prep = None
+        if object_tok is None:
+            prep, object_tok = _prepositional_object(verb)
+        negated = any(c.dep_ == "neg" for c in verb.children) or _negated_head(verb)
+        words = [*_auxiliaries(verb, negated), verb, *([particle] if particle else [])]
+        words += [prep] if prep is not None else []
+        chain = _chain(verb, object_tok)
+        if chain is not None:  # "voted to spend £14m", "lost hope of meeting Kamala Harris"
+            extra, object_tok = chain
+            words += extra
+        action = " ".join(t.text for t in sorted(set(words), key=lambda t: t.i))
+        if subject_tok is not None and _expletive(subject_tok, verb):
+            subject_tok = None  # "it is understood that ...": nobody acts
+        return Clause(
+            sentence=sentence,
+            verb=(verb.idx, verb.idx + len(verb.text)),
+            lemma=verb.lemma_.lower(),
+            action=action,
+            subject=self.who(subject_tok) if _nominal(subject_tok) else None,
+            object=self.what(object_tok) if object_tok is not None else None,
+            complement=_complement(verb, self.text),
+            particle=_lower(particle or prep),
+            phrasal=particle is not None,
+            negated=negated,
+            modal=_modal(verb),
+            passive=passive,
+            when=self.entity(verb, _TIMES),
+            where=self.entity(verb, _PLACES),
+            reported=_reported(verb),
+            conditional=_conditional(verb),
+            question=self._question(sentence),
+            planned=_planned(verb),
+            folded=_folded(verb),
+            main=_main(verb),
+            tense=verb.tag_,
+        )
+
+    # --- event nouns ------------------------------------------------------------------------
+
+    def nominal(self, noun: Token, sentence: int) -> Clause | None:
+        """ "Russia's attack on the port", "the strike by dock workers": an event noun with
+        who acts (a possessor, a `by`-agent or a naming modifier that is an agent)."""
+        agent = None
+        for c in noun.children:
+            if c.dep_ == "poss" and c.ent_type_ not in _TIMES:
+                agent = c
+            elif c.dep_ == "compound" and c.ent_type_ in ("PERSON", "ORG", "NORP"):
+                agent = agent or c  # "the Hamas attack"; not "the US election": a place
+            elif c.dep_ == "prep" and c.lower_ == "by":
+                agent = next((g for g in c.children if g.dep_ == "pobj"), agent)
+        if agent is None:
+            return None
+        who = self.who(agent)
+        if not who.agent:
+            return None
+        target_prep = next(
+            (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "of")),
+            None,
+        )
+        target_tok = next((g for g in target_prep.children if g.dep_ == "pobj"), None) if (
+            target_prep is not None
+        ) else None  # fmt: skip
+        words = [noun, *([target_prep] if target_tok is not None and target_prep else [])]
+        return Clause(
+            sentence=sentence,
+            verb=(noun.idx, noun.idx + len(noun.text)),
+            lemma=noun.lemma_.lower(),
+            action=" ".join(t.text for t in words),
+            subject=who,
+            object=self.what(target_tok) if target_tok is not None else None,
+            complement=None,
+            particle=None,
+            phrasal=False,
+            negated=any(c.lower_ in ("no", "without") for c in noun.children),
+            modal=None,
+            passive=False,
+            when=self.entity(noun, _TIMES),
+            where=self.entity(noun, _PLACES),
+            reported=_reported(noun),
+            conditional=_conditional(noun),
+            question=self._question(sentence),
+            planned=False,
+            main=False,
+            nominal=True,
+            tense="NN",
+        )
+
+    # --- phrases ----------------------------------------------------------------------------
+
+    def who(self, token: Token) -> Phrase:
+        """The subject as an actor, resolved by the shared Resolver, and whether it may act:
+        a named entity, a pronoun or descriptor resolved to one, or a noun for people or a
+        group ("officials", "dock workers"). "The complaint", "involvement" may not."""
+        res = self.resolver.subject(token)
+        name = res.name or res.guess
+        start = _left(token, _MODIFIERS + ("det",))
+        end = token.idx + len(token.text)
+        if token.lower_ in lexicon.PRONOUNS or token.pos_ == "PRON":
+            found = name is not None
+            return Phrase(token.text, start, end, name, pronoun=True, agent=found, entity=found)
+        head = self.text[_left(token, _NAMING) : end]
+        if self.resolver.cast.at(token) is not None or token.pos_ == "PROPN":
+            return Phrase(self.text[start:end], start, end, name, head=head, agent=True,
+                          entity=True)  # fmt: skip
+        known = name is not None and name in self.resolver.cast.known
+        agent = _agent_noun(token)
+        return Phrase(self.text[start:end], start, end, name if known and agent else None,
+                      head=head, agent=agent, entity=known and agent)  # fmt: skip
+
+    def what(self, token: Token) -> Phrase:
+        """The object: an entity's name, else a short noun phrase as written."""
+        mention = self.resolver.cast.at(token)
+        if token.lower_ in lexicon.PRONOUNS or token.pos_ == "PRON":
+            return self.who(token)
+        start = _left(token, _MODIFIERS + ("det",))
+        end = token.idx + len(token.text)
+        if mention is not None:
+            return Phrase(self.text[start:end], start, end, mention.name, entity=True, agent=True)
+        phrase = _short_phrase(self.text, token, start)
+        return Phrase(phrase, start, start + len(phrase), head=self.text[start:end])
+
+    def entity(self, verb: Token, labels: tuple[str, ...]) -> str | None:
+        """The first entity with one of `labels` whose nearest governing predicate is `verb`."""
+        s, e = verb.left_edge.idx, verb.right_edge.idx + len(verb.right_edge.text)
+        for ent in self.document.entities_in(s, e):
+            if ent.label not in labels:
+                continue
+            tok = self.document.doc.char_span(ent.start, ent.end, alignment_mode="expand")
+            governor = _governing_predicate(tok.root) if tok is not None else None
+            if governor is not None and governor.i == verb.i:
+                return ent.text
+        return None
+
+    def _question(self, sentence: int) -> bool:
+        s, e = self.document.sentences[sentence]
+        return self.text[s:e].rstrip(" \"'”’)").endswith("?")
+
+
+def _short_phrase(text: str, head: Token, start: int) -> str:
+    """The noun with its left modifiers and the prepositional phrases that name it ("plans for
+    220 flats"), as far as they go within TARGET_WORDS words (never past a comma)."""
+    end = head.idx + len(head.text)
+    for prep in head.rights:
+        if prep.dep_ != "prep" or prep.lower_ not in _NOUN_PREPOSITIONS:
+            break
+        if text[end : prep.idx].strip():
+            break  # a comma or a dash: what follows is not part of the name
+        last = prep.right_edge
+        while last.i > prep.i and (last.dep_ == "cc" or last.is_punct):
+            last = last.nbor(-1)
+        longer = last.idx + len(last.text)
+        if len(text[start:longer].split()) > TARGET_WORDS:
+            pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if pobj is None:
+                break
+            shorter = pobj.idx + len(pobj.text)
+            if len(text[start:shorter].split()) <= TARGET_WORDS:
+                end = shorter
+            break
+        end = longer
+    return text[start:end]
+
+
+def _agent_noun(token: Token) -> bool:
+    """A common noun for people or a group ("officials", "the council", "dock workers")."""
+    return token.lemma_.lower() in lexicon.AGENT_NOUNS or token.lower_ in lexicon.AGENT_NOUNS
 
 
 def _nominal(token: Token | None) -> bool:
@@ -131,6 +296,103 @@ def _nominal(token: Token | None) -> bool:
 
 def _lower(token: Token | None) -> str | None:
     return token.text.lower() if token is not None else None
+
+
+def _auxiliaries(verb: Token, negated: bool) -> list[Token]:
+    """Negation and modal auxiliaries before the verb ("did not", "will", "were")."""
+    return [
+        c for c in verb.children
+        if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i
+        and (negated or c.dep_ != "aux" or c.lemma_.lower() in lexicon.MODALS)
+    ]  # fmt: skip
+
+
+def _chain(verb: Token, obj: Token | None) -> tuple[list[Token], Token | None] | None:
+    """Words that make one action with `verb`, and the chain's object.
+
+    "voted to spend £14m": an infinitive with no subject of its own continues the action;
+    "lost hope of meeting Kamala Harris": an object noun whose `of`-phrase is a verb.
+    """
+    for c in verb.children:
+        if c.dep_ == "xcomp" and c.pos_ == "VERB" and not _has_subject(c):
+            to = [a for a in c.children if a.dep_ == "aux" and a.lower_ == "to"]
+            if to:
+                prt = [p for p in c.children if p.dep_ == "prt"]
+                inner = next((x for x in c.children if x.dep_ in _OBJECTS), None)
+                prep = None
+                if inner is None:
+                    prep, inner = _prepositional_object(c)
+                return [*to, c, *prt, *([prep] if prep is not None else [])], inner
+    if obj is not None and obj.dep_ == "dobj":
+        for prep in obj.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("of", "to"):
+                g = next((x for x in prep.children if x.dep_ == "pcomp" and x.tag_ == "VBG"), None)
+                if g is not None:
+                    inner = next((x for x in g.children if x.dep_ in _OBJECTS), None)
+                    return [obj, prep, g], inner
+    return None
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
+def _folded(verb: Token) -> bool:
+    """True for the infinitive or gerund of a chain: its governor's clause holds it."""
+    if verb.dep_ == "xcomp" and not _has_subject(verb):
+        return any(a.dep_ == "aux" and a.lower_ == "to" for a in verb.children)
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep":
+        noun = verb.head.head
+        return noun.dep_ == "dobj" and verb.head.lower_ in ("of", "to")
+    return False
+
+
+def _expletive(subject: Token, verb: Token) -> bool:
+    """ "It is understood that ...", "it emerged that ...": an `it` that stands for a clause."""
+    if subject.lower_ != "it" and subject.dep_ != "expl":
+        return False
+    return subject.dep_ == "expl" or any(c.dep_ in ("ccomp", "xcomp") for c in verb.children)
+
+
+def _reported(token: Token) -> bool:
+    """True when `token` lies in what a reporting verb reports ("police said the man *fled*")."""
+    child = token
+    for up in token.ancestors:
+        if child.dep_ in ("ccomp", "xcomp", "parataxis") and (
+            up.lemma_.lower() in lexicon.REPORTING_VERBS
+        ):
+            return True
+        child = up
+    return False
+
+
+def _conditional(token: Token) -> bool:
+    """True when `token` heads, or lies in, a clause of condition ("if the council agrees")."""
+    for t in [token, *token.ancestors]:
+        if any(c.dep_ == "mark" and c.lower_ in lexicon.CONDITIONALS for c in t.children):
+            return True
+        if t.dep_ not in ("conj", "xcomp", "ccomp", "advcl"):
+            break
+    return False
+
+
+def _planned(verb: Token) -> bool:
+    """True for a verb governed by a plan noun or by its absence ("no plans for him to meet",
+    "a proposal to close", "the decision to sell"): nothing happened yet."""
+    for t in [verb, *list(verb.ancestors)[:3]]:
+        if t.dep_ in ("acl", "relcl", "advcl") and t.head.pos_ == "NOUN":
+            noun = t.head
+            none = any(c.lower_ in ("no", "never") for c in noun.children)
+            infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+            return none or infinitive or noun.lemma_.lower() in lexicon.PLAN_NOUNS
+    return False
+
+
+def _main(verb: Token) -> bool:
+    """The sentence's main predicate, or one conjoined with it."""
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT"
 
 
 def _arguments(verb: Token) -> tuple[Token | None, Token | None, bool]:
@@ -147,6 +409,9 @@ def _arguments(verb: Token) -> tuple[Token | None, Token | None, bool]:
         return agent, verb.head, True
     if agent is not None:
         return agent, subject if obj is None else obj, True
+    bare = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    if subject is None and bare and verb.tag_ == "VBN" and verb.dep_ in ("advcl", "conj", "ROOT"):
+        return None, _inherited_subject(verb), True  # "Pressed further, X replied"
     if subject is None:
         subject = _inherited_subject(verb)
     return _antecedent(subject), obj, passive  # "the man who fired": the man
@@ -197,6 +462,10 @@ def _modal(verb: Token) -> str | None:
             return c.text.lower()
     if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in lexicon.PLAN_VERBS:
         return f"{verb.head.text.lower()} to"
+    if verb.lemma_.lower() in lexicon.PLAN_VERBS and any(
+        c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children
+    ):
+        return f"{verb.text.lower()} to"  # "plans to close": the chain is a plan
     return None
 
 
@@ -226,91 +495,13 @@ def _subtree(token: Token, text: str) -> Phrase:
     return Phrase(text[start:end], start, end)  # never doc.text: it joins every token
 
 
-def _clause_entity(document: Document, verb: Token, labels: tuple[str, ...]) -> str | None:
-    """The first entity with one of `labels` whose nearest governing verb is `verb`."""
-    s, e = verb.left_edge.idx, verb.right_edge.idx + len(verb.right_edge.text)
-    for ent in document.entities_in(s, e):
-        if ent.label not in labels:
-            continue
-        tok = document.doc.char_span(ent.start, ent.end, alignment_mode="expand")
-        governor = _governing_verb(tok.root) if tok is not None else None
-        if governor is not None and governor.i == verb.i:
-            return ent.text
-    return None
-
-
-def _governing_verb(token: Token) -> Token | None:
+def _governing_predicate(token: Token) -> Token | None:
+    """The nearest verb (or event noun) above `token`."""
     while token.head is not token:
         token = token.head
-        if token.pos_ in ("VERB", "AUX"):
+        if token.pos_ in ("VERB", "AUX") or token.lemma_.lower() in lexicon.EVENT_NOUNS:
             return token
     return None
-
-
-class _Resolver:
-    """Names for subject and object tokens: entities, compact noun phrases, pronouns."""
-
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.by_token: dict[int, Entity] = {}
-        for ent in document.entities:
-            span = document.doc.char_span(ent.start, ent.end, alignment_mode="expand")
-            for t in span or ():
-                self.by_token[t.i] = ent
-        longest: dict[str, str] = {}
-        for e in document.entities:  # "Keir" -> "Keir Starmer": the longest name holding it
-            if e.label != "PERSON":
-                continue
-            name = _bare(e.text)
-            for word in name.split():
-                if len(name) > len(longest.get(word, "")):
-                    longest[word] = name
-        self.longest = longest
-
-    def phrase(self, token: Token) -> Phrase:
-        if token.lower_ in lexicon.PRONOUNS or token.pos_ == "PRON":
-            return self._pronoun(token)
-        ent = self.by_token.get(token.i)
-        if ent is not None and ent.label in _NAMES:
-            return Phrase(ent.text, ent.start, ent.end, self._full(ent))
-        text = self.document.text
-        end = token.idx + len(token.text)
-        start = _left(token, _MODIFIERS + ("det",))
-        head = text[_left(token, _NAMING) : end]
-        return Phrase(text[start:end], start, end, head=head)
-
-    def _full(self, ent: Entity) -> str:
-        name = _bare(ent.text)
-        if ent.label != "PERSON" and name.lower().startswith("the "):
-            name = name[4:]  # "the city council": the name is "city council"
-        if ent.label != "PERSON" or not name:
-            return name or ent.text
-        fuller = {self.longest.get(w, name) for w in name.split()}
-        full = max(fuller, key=len)
-        return full if len(fuller) == 1 or all(f in full for f in fuller) else name
-
-    def _pronoun(self, token: Token) -> Phrase:
-        word = token.lower_
-        start, end = token.idx, token.idx + len(token.text)
-        labels = (
-            ("PERSON",) if word in _PERSON_PRONOUNS
-            else ("ORG", "NORP", "GPE") if word in _GROUP_PRONOUNS
-            else ()
-        )  # fmt: skip
-        if not labels:
-            return Phrase(token.text, start, end, pronoun=True)
-        here = self.document.sentence_index(start) or 0
-        floor = self.document.sentences[max(0, here - _PRONOUN_REACH)][0]
-        before = self.document.entities_in(floor, start)
-        for ent in reversed(before):
-            if ent.label in labels:
-                return Phrase(token.text, start, end, self._full(ent), pronoun=True)
-        return Phrase(token.text, start, end, pronoun=True)
-
-
-def _bare(name: str) -> str:
-    """A name without its possessive ending."""
-    return name.removesuffix("’s").removesuffix("'s").strip()
 
 
 def _antecedent(token: Token | None) -> Token | None:
@@ -334,3 +525,25 @@ def _left(token: Token, deps: tuple[str, ...]) -> int:
     while left.i < token.i and (left.pos_ == "DET" or left.is_punct):
         left = token.doc[left.i + 1]
     return int(left.idx)
+
+
+def topic(document: Document, start: int, end: int) -> str | None:
+    """What the words in [start, end) are about, briefly: the subject of their main clause
+    when it is a noun phrase ("the plan" in "the plan was a disaster"), else its object; never
+    a pronoun. At most TARGET_WORDS words; None when there is no such phrase."""
+    span = document.tokens_in(start, end)
+    if span is None or not len(span):
+        return None
+    inside = [t for t in span if start <= t.idx < end]
+    roots = [t for t in inside if not (start <= t.head.idx < end) or t.head is t]
+    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")] or roots
+    for verb in verbs[:1]:
+        for deps in (("nsubj", "nsubjpass"), ("dobj", "attr")):
+            for c in verb.children:
+                if c.dep_ in deps and c.pos_ in ("NOUN", "PROPN") and start <= c.idx < end:
+                    first = _left(c, _MODIFIERS + ("det",))
+                    return _short_phrase(document.text, c, first)
+        prep = _prepositional_object(verb)[1]
+        if prep is not None and prep.pos_ in ("NOUN", "PROPN") and start <= prep.idx < end:
+            return _short_phrase(document.text, prep, _left(prep, _MODIFIERS + ("det",)))
+    return None

@@ -93,6 +93,63 @@ NON_EVENT_VERBS = frozenset(
     "be have do seem appear become remain get let make go come take give use include "
     "know think believe feel see look want need like mean".split()
 )
+#: States, cognition and perception: what someone is, knows or feels, not something that
+#: happened ("is understood", "hoped", "remains"). Their clauses are no events.
+STATE_VERBS = frozenset(
+    "understand believe think know expect hope feel seem appear remain consider suppose assume "
+    "wish fear doubt wonder realise realize recognise recognize suspect imagine regard deserve "
+    "own contain involve concern matter depend exist lack resemble mean cost weigh sit stand "
+    "lie belong love like hate prefer".split()
+)
+#: Common nouns naming people or groups of people: who may act, speak or hold a view when the
+#: article gives no name ("officials", "residents", "dock workers", "the minister").
+AGENT_NOUNS = frozenset(
+    "official officials minister ministers leader leaders president chairman chairwoman chair "
+    "spokesman spokeswoman spokesperson director executive chief officer officers police "
+    "policeman policewoman detective investigator investigators prosecutor prosecutors judge "
+    "jury lawyer lawyers attorney attorneys defendant defendants plaintiff witness witnesses "
+    "resident residents citizen citizens people voter voters worker workers employee employees "
+    "staff staffer staffers member members protester protesters protestor demonstrator "
+    "demonstrators striker strikers activist activists campaigner campaigners soldier soldiers "
+    "troop troops force forces militant militants rebel rebels fighter fighters gunman gunmen "
+    "attacker attackers bomber suspect suspects man men woman women boy girl child children "
+    "student students teacher teachers doctor doctors nurse nurses patient patients farmer "
+    "farmers driver drivers pilot crew rescuer rescuers firefighter firefighters volunteer "
+    "volunteers fan fans player players coach manager captain striker goalkeeper referee "
+    "team side shareholder shareholders investor investors analyst analysts economist "
+    "economists buyer buyers customer customers owner owners landlord tenant tenants "
+    "diplomat diplomats envoy ambassador negotiator negotiators delegate delegates lawmaker "
+    "lawmakers legislator legislators senator senators mp mps councillor councillors mayor "
+    "governor candidate candidates authorities authority regime junta parliament congress "
+    "senate cabinet body board panel jury tribunal inquiry opposition administration "
+    "agency government council committee commission union ministry department company firm "
+    "bank court police army navy military group coalition alliance party club".split()
+)
+#: Nouns that name a happening ("the attack on ...", "Tuesday's vote", "the strike by ..."):
+#: with a participant they are event candidates.
+EVENT_NOUNS = frozenset(
+    "attack attacks assault bombing bombings blast explosion explosions shooting shootings "
+    "strike strikes raid raids invasion offensive battle clash clashes fighting ambush "
+    "killing killings murder arrest arrests detention kidnapping abduction execution "
+    "vote ballot election elections referendum protest protests demonstration demonstrations "
+    "march rally riot riots boycott walkout meeting summit talks visit trip negotiation "
+    "negotiations agreement deal treaty ceasefire truce merger acquisition takeover purchase "
+    "sale launch collapse closure resignation dismissal sacking appointment election "
+    "ruling verdict sentence conviction acquittal trial hearing lawsuit appeal ban "
+    "earthquake flood floods flooding storm hurricane cyclone typhoon wildfire fire fires "
+    "eruption landslide crash accident derailment outbreak evacuation rescue withdrawal "
+    "deployment release bailout cut cuts layoffs redundancies announcement approval "
+    "rejection victory defeat win loss".split()
+)
+#: Nouns of plans and proposals: a verb they govern ("plans to meet") has not happened.
+PLAN_NOUNS = frozenset(
+    "plan plans proposal proposals bid bids hope hopes intention offer offers threat threats "
+    "attempt attempts idea prospect possibility chance option options decision decisions "
+    "call calls effort efforts push".split()
+)
+#: Conjunctions that make a clause a condition, not a fact ("if the council agrees").
+CONDITIONALS = frozenset("if unless whether lest".split())
+
 #: Verbs of intention and plans: "plans to meet" is a planned meeting, not a past one.
 PLAN_VERBS = frozenset(
     "plan hope intend aim expect want seek try attempt propose threaten prepare decide "
@@ -138,30 +195,9 @@ SUPPORT_PHRASES = frozenset({("call", "for"), ("push", "for"), ("stand", "by"),
 OPPOSE_PHRASES = frozenset({("warn", "against"), ("speak", "against"), ("vote", "against"),
                             ("argue", "against"), ("rule", "out"), ("push", "back"),
                             ("campaign", "against"), ("lash", "out")})  # fmt: skip
-#: Adjectives and nouns by which a holder states a side ("is opposed to", "voiced concern").
-SUPPORT_WORDS = frozenset("supportive favour favor support backing approval praise".split())
-OPPOSE_WORDS = frozenset(
-    "opposed opposition critical concern concerns criticism objection against".split()
-)
 #: Words by which the article itself says a position is divided or undecided.
 MIXED_WORDS = frozenset("mixed ambivalent divided torn".split())
 NEUTRAL_WORDS = frozenset("neutral undecided impartial abstain abstained".split())
-#: Evaluative words that lean a statement for its subject ("a good relationship").
-POSITIVE_WORDS = frozenset(
-    "good great best better excellent important welcome pleased happy glad proud hope hopeful "
-    "success successful progress positive benefit beneficial right fair strong agree "
-    "agreement confident optimistic determined committed support peace helpful useful "
-    "grateful delighted encouraging promising stable secure safe effective valuable".split()
-)
-#: Evaluative words that lean a statement against its subject ("a dangerous mistake").
-NEGATIVE_WORDS = frozenset(
-    "bad worse worst wrong mistake terrible dangerous threat crisis fail failed failure "
-    "illegal unacceptable unfair concern concerned worried fear afraid disappointed angry "
-    "outrageous shameful disgrace damage harm harmful problem violation violate attack "
-    "against never refuse reject condemn oppose criticise criticize blame corrupt "
-    "superficial irresponsible risk risky undermine destroy war terror terrorism".split()
-)
-
 # --- quotes and speakers (owned by the quotes step: summariser/steps/quotes.py) --------------
 
 #: Nouns for what someone said: "Her message was simple: '...'", "in his statement".
@@ -185,7 +221,8 @@ ORG_NOUNS = frozenset(
     "administration authority organisation organization institute centre center university "
     "school newspaper paper network channel team club army military service regulator "
     "watchdog charity association federation league coalition alliance embassy secretariat "
-    "forum corporation business retailer airline operator owner insurer lender".split()
+    "forum corporation business retailer airline operator owner insurer lender body panel "
+    "tribunal".split()
 )
 #: Titles that tell a person's gender ("Mr. Haddad", "Ms Okafor").
 MALE_TITLES = frozenset("mr mr. sir lord king prince father brother".split())

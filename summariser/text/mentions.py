@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,7 @@ class Cast:
             if title and person and sure:
                 self.gender.setdefault(name, title)
         self._starts = [m.start for m in self.mentions]
+        self.known = {m.name for m in self.mentions}  # every entity's canonical name
 
     def _gender_from_ties(self) -> None:
         """ "Her brother, Daniel Okafor": a gendered appositive noun gives the gender."""
@@ -159,6 +161,9 @@ class Cast:
             toks = names.name_tokens(re.sub(r"[’']s?$", "", self.text[s:e]))
             if not toks:
                 continue
+            last = names.fold(self.text[s:e].split()[-1])
+            if label in ("PROPN", "SURNAME") and last in lexicon.SPEAKER_TITLES | names.HONORIFICS:
+                continue  # "the Finance Minister": a title, resolved to its holder, not a name
             relative = self._relative(s, e)
             if relative == "which" and label in ("PERSON", "PROPN"):
                 label = "ORG"  # "Hutchison Ports, which owns Felixstowe"
@@ -198,7 +203,9 @@ class Cast:
     ) -> str:
         toks = names.name_tokens(written)
         if not person:
-            return names.fullest_name(written, self.text)
+            name = names.fullest_name(written, self.text)
+            bare = re.sub(r"^the\s+", "", name, flags=re.I)
+            return bare or name  # "the city council": the name is "city council"
         if len(toks) >= 2:
             words = written.split()
             while len(words) > 2 and names.fold(words[0]) in lexicon.SPEAKER_TITLES:
@@ -211,7 +218,12 @@ class Cast:
         if fits:
             return fits[0]
         fuller = names.fullest_name(written, self.text)
-        return fuller if len(names.name_tokens(fuller)) > 1 else written
+        if len(names.name_tokens(fuller)) <= 1:
+            return written
+        words = fuller.split()
+        while len(words) > 2 and names.fold(words[0]) in names.HONORIFICS:
+            words = words[1:]  # "Sir Keir" -> "Keir Starmer", as the full mention is named
+        return " ".join(words)
 
     def _pronoun_genders(self) -> None:
         """The only person named in a sentence, with he/she/his/her later in the same sentence
@@ -312,7 +324,7 @@ class Resolution:
         return self.name is not None
 
 
-def _phrase(text: str, head: Token, left: list[Token]) -> str:
+def noun_phrase(text: str, head: Token, left: list[Token]) -> str:
     """A noun phrase as written: its left part and prepositional modifiers ("one source on
     the panel"), not a relative clause or anything after a comma ("A nurse, who asked ...")."""
     end = head.idx + len(head)
@@ -360,6 +372,13 @@ class Resolver:
             return self.pronoun(token.lower_, token.idx)
         if token.pos_ == "PROPN":
             words = [t.text for t in token.subtree if t.i <= token.i and t.pos_ == "PROPN"]
+            titles = names.HONORIFICS | lexicon.SPEAKER_TITLES
+            if all(names.fold(w) in titles for w in words):
+                return self.title(words, token.idx)  # "The Prime Minister met ..."
+            if names.fold(words[-1]) in titles:  # "The Finance Minister": one named with it?
+                held = self.title(words, token.idx)
+                if held.decided:
+                    return held
             while len(words) > 1 and (
                 names.fold(words[0]) in names.HONORIFICS | lexicon.SPEAKER_TITLES
                 or words[0].lower() in REPORTING_FORMS  # 'Said Hill: "..."'
@@ -367,6 +386,29 @@ class Resolver:
                 words = words[1:]  # "Vice President Joseph Biden" -> "Joseph Biden"
             return Resolution(names.fullest_name(" ".join(words), self.document.text))
         return self.descriptor(token)
+
+    def title(self, words: list[str], offset: int) -> Resolution:
+        """A title standing alone ("the Prime Minister"): the person the article names with
+        it ("Prime Minister Keir Starmer"); else, as a guess, the person the article is about
+        (named most often), with the people nearby as options."""
+        want = [names.fold(w) for w in words]
+        text = self.document.text
+        holders = []  # (offset, name): the nearest one before `offset` wins
+        for m in self.cast.mentions:
+            before = names.fold(text[max(0, m.start - 60) : m.start]).split()
+            if m.person and before[-len(want) :] == want:
+                holders.append((m.start, m.name))
+        if holders:
+            earlier = [h for h in holders if h[0] < offset] or holders
+            return Resolution(earlier[-1][1])
+        counts = Counter(m.name for m in self.cast.mentions if m.person and m.sure)
+        ranked = counts.most_common(2)
+        options = [n for n, label in self.nearby(offset) if label == "PERSON"][:MAX_OPTIONS]
+        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            top = ranked[0][0]
+            return Resolution(options=[top, *[o for o in options if o != top]][:MAX_OPTIONS],
+                              guess=top)  # fmt: skip
+        return Resolution(options=options)
 
     def previous_subject(self, offset: int) -> str | None:
         """Who the sentence before `offset` is about, when its subject names someone: the
@@ -415,7 +457,7 @@ class Resolver:
     def descriptor(self, token: Token) -> Resolution:
         """A common-noun subject: tied entity, organisation just named, or the phrase itself."""
         words = [t for t in token.subtree if t.i <= token.i and t.dep_ != "punct"]
-        phrase = _phrase(self.document.text, token, words)
+        phrase = noun_phrase(self.document.text, token, words)
         det = next((t.lower_ for t in token.children if t.dep_ == "det"), "")
         if any(t.pos_ == "PROPN" or self.cast.at(t) for t in words[:-1]):
             return Resolution(phrase)  # "The Moreno campaign", "China's foreign ministry"

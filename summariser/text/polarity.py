@@ -1,0 +1,46 @@
+"""Polarity of what someone says, from a maintained lexicon with negation scope (VADER).
+
+VADER (vaderSentiment, MIT; Hutto & Gilbert 2014) scores a text from a valence lexicon with
+rules for negation ("not good"), intensifiers and "but". A statement whose compound score is
+close to zero takes no side: it is no stance.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Literal
+
+from summariser.text import lexicon
+
+#: |compound| below this: the words take no side.
+MIN_STRENGTH = 0.3
+
+
+@functools.cache
+def _analyzer() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def strength(text: str) -> float:
+    """VADER's compound score of `text`, in [-1, 1]."""
+    return float(_analyzer().polarity_scores(text)["compound"])
+
+
+def side_of(text: str) -> Literal["support", "oppose", "mixed", "neutral"] | None:
+    """The side the words of `text` take, or None when they take none.
+
+    "mixed" or "neutral" only when the words say so ("divided", "undecided": lexicon.py);
+    otherwise "support" or "oppose" by VADER's compound score.
+    """
+    words = set(re.findall(r"[\w'’-]+", text.lower()))
+    if words & lexicon.MIXED_WORDS:
+        return "mixed"
+    if words & lexicon.NEUTRAL_WORDS:
+        return "neutral"
+    score = strength(text)
+    if abs(score) < MIN_STRENGTH:
+        return None
+    return "support" if score > 0 else "oppose"
