@@ -22,11 +22,14 @@ from summariser.steps import Context, Piece, scorer
 from summariser.text import lexicon
 from summariser.text.clauses import Clause
 from summariser.text.names import fold
+from summariser.text.spans import content_words
 
 #: Candidates listed in one question; more go in further questions (same cached prefix).
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
-_SPECULATIVE = frozenset({"could", "might", "may", "should", "must", "ought"})
+_SPECULATIVE = (
+    frozenset({"could", "might", "may", "should", "must", "ought", "would"}) | lexicon.HEDGES
+)
 #: The fitted scorer's file: summariser/steps/weights/events.json.
 SCORER = "events"
 #: Ask the embedded model to judge the selected events too (off: it made them worse on every
@@ -69,9 +72,11 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue  # words inside quotation marks are what someone said
         if c.negated or c.conditional or c.question or c.planned:
             continue
-        if c.modal in _SPECULATIVE:
-            continue
+        if c.modal in _SPECULATIVE and not (c.modal == "would" and c.reported):
+            continue  # "said it would fight": a plan as reported, not a possibility
         target = c.object.label if c.object is not None else None
+        if target is not None and fold(target) == fold(c.subject.who):
+            continue  # "X, who chairs X": a relative clause read back onto its own noun
         out.append(Candidate(c, c.subject.who, target))
     return out
 
@@ -81,7 +86,11 @@ def _happening(c: Clause) -> bool:
     if c.nominal:
         return True
     if c.lemma in lexicon.REPORTING_VERBS and not c.phrasal:
-        return False  # "said" is a quote; "called off" is an event
+        # "said" is a quote; "announced the closure", "told reporters" and "called off" are
+        # events: what they take is a thing or an audience, not words
+        return c.complement is None or (
+            c.object is not None and c.complement.start == c.object.start
+        )
     plan = c.modal is not None and c.modal.endswith(" to")  # "wants to open": a plan chain
     if c.lemma in lexicon.NON_EVENT_VERBS or c.lemma in lexicon.STATE_VERBS:
         return plan and c.lemma in lexicon.PLAN_VERBS
@@ -96,6 +105,8 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
     named: dict[str, int] = {}
     for m in ctx.resolver.cast.mentions:
         named[m.name] = named.get(m.name, 0) + 1
+    most = max(named.values(), default=0)
+    head_words = content_words(document.text[:lead])
     per_sentence: dict[int, int] = {}
     lemmas: dict[str, int] = {}
     for f in found:
@@ -127,6 +138,11 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "repeated": float(lemmas[c.lemma] > 1),
             "quoted_sentence": float(bool(document.quotations_in(s, e))),
             "action_words": min(len(c.action.split()), 6) / 6,
+            "first_sentences": 1 / (1 + c.sentence),
+            "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
+            "in_headline": float(bool(
+                content_words(f"{c.action} {f.target or ''}") & head_words
+            ) and c.sentence > 0),
         })  # fmt: skip
     return rows
 

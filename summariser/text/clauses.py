@@ -89,6 +89,7 @@ class Clause:
     main: bool = False  # the sentence's main predicate (or one conjoined with it)
     nominal: bool = False  # an event told as a noun ("the attack on the convoy")
     tense: str = ""  # the verb's fine tag: VBD past, VBZ/VBP present, VBN, VBG, VB
+    clausal: bool = False  # governs a finite clause ("said (that) ...", "announced it would")
 
 
 def clauses(document: Document, resolver: Resolver) -> list[Clause]:
@@ -155,7 +156,8 @@ class _Reader:
             planned=_planned(verb),
             folded=_folded(verb),
             main=_main(verb),
-            tense=verb.tag_,
+            tense=_tense(verb),
+            clausal=any(c.dep_ == "ccomp" for c in verb.children),
         )
 
     # --- event nouns ------------------------------------------------------------------------
@@ -299,11 +301,13 @@ def _lower(token: Token | None) -> str | None:
 
 
 def _auxiliaries(verb: Token, negated: bool) -> list[Token]:
-    """Negation and modal auxiliaries before the verb ("did not", "will", "were")."""
+    """Negation and modal auxiliaries before the verb ("did not", "will"); every auxiliary of
+    a passive ("has been spared": who acted is not said)."""
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
     return [
         c for c in verb.children
         if c.dep_ in ("aux", "auxpass", "neg") and c.i < verb.i
-        and (negated or c.dep_ != "aux" or c.lemma_.lower() in lexicon.MODALS)
+        and (negated or passive or c.dep_ != "aux" or c.lemma_.lower() in lexicon.MODALS)
     ]  # fmt: skip
 
 
@@ -313,6 +317,8 @@ def _chain(verb: Token, obj: Token | None) -> tuple[list[Token], Token | None] |
     "voted to spend £14m": an infinitive with no subject of its own continues the action;
     "lost hope of meeting Kamala Harris": an object noun whose `of`-phrase is a verb.
     """
+    if _light(verb) or any(c.dep_ == "dobj" for c in verb.children):
+        return _noun_chain(obj)  # "came ... to beat X": "beat" is the action of its own
     for c in verb.children:
         if c.dep_ == "xcomp" and c.pos_ == "VERB" and not _has_subject(c):
             to = [a for a in c.children if a.dep_ == "aux" and a.lower_ == "to"]
@@ -323,6 +329,12 @@ def _chain(verb: Token, obj: Token | None) -> tuple[list[Token], Token | None] |
                 if inner is None:
                     prep, inner = _prepositional_object(c)
                 return [*to, c, *prt, *([prep] if prep is not None else [])], inner
+    return _noun_chain(obj)
+
+
+def _noun_chain(obj: Token | None) -> tuple[list[Token], Token | None] | None:
+    """ "lost hope of meeting X": an object noun whose `of`-phrase is a verb continues the
+    action; the chain's object is that verb's object."""
     if obj is not None and obj.dep_ == "dobj":
         for prep in obj.children:
             if prep.dep_ == "prep" and prep.lower_ in ("of", "to"):
@@ -337,14 +349,30 @@ def _has_subject(verb: Token) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
+def _light(verb: Token) -> bool:
+    """A verb with no event of its own that is no plan either ("came ... to beat")."""
+    lemma = verb.lemma_.lower()
+    return lemma in lexicon.NON_EVENT_VERBS and lemma not in lexicon.PLAN_VERBS
+
+
 def _folded(verb: Token) -> bool:
     """True for the infinitive or gerund of a chain: its governor's clause holds it."""
     if verb.dep_ == "xcomp" and not _has_subject(verb):
+        if _light(verb.head) or any(c.dep_ == "dobj" for c in verb.head.children):
+            return False
+
         return any(a.dep_ == "aux" and a.lower_ == "to" for a in verb.children)
     if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep":
         noun = verb.head.head
         return noun.dep_ == "dobj" and verb.head.lower_ in ("of", "to")
     return False
+
+
+def _tense(verb: Token) -> str:
+    """The verb's fine tag, a perfect ("has lost") counted as past (VBD)."""
+    if verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children):
+        return "VBD"
+    return str(verb.tag_)
 
 
 def _expletive(subject: Token, verb: Token) -> bool:
@@ -389,9 +417,14 @@ def _planned(verb: Token) -> bool:
 
 
 def _main(verb: Token) -> bool:
-    """The sentence's main predicate, or one conjoined with it."""
+    """The sentence's main predicate, or one conjoined with it; under a frame that only says
+    how the article knows it ("it is understood that ...", "officials said ...") the framed
+    clause is the main one."""
     while verb.dep_ == "conj":
         verb = verb.head
+    if verb.dep_ == "ccomp" and verb.head.dep_ == "ROOT":
+        frame = verb.head.lemma_.lower()
+        return frame in lexicon.STATE_VERBS or frame in lexicon.REPORTING_VERBS
     return verb.dep_ == "ROOT"
 
 
@@ -460,6 +493,8 @@ def _modal(verb: Token) -> str | None:
     for c in verb.children:
         if c.dep_ == "aux" and c.lemma_.lower() in lexicon.MODALS and c.i < verb.i:
             return c.text.lower()
+        if c.dep_ == "advmod" and c.lower_ in lexicon.HEDGES:
+            return c.lower_  # "has likely been spared": a guess, not a fact
     if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in lexicon.PLAN_VERBS:
         return f"{verb.head.text.lower()} to"
     if verb.lemma_.lower() in lexicon.PLAN_VERBS and any(

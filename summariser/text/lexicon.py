@@ -147,6 +147,8 @@ PLAN_NOUNS = frozenset(
     "attempt attempts idea prospect possibility chance option options decision decisions "
     "call calls effort efforts push".split()
 )
+#: Adverbs that make a clause a guess rather than a fact ("has likely been spared").
+HEDGES = frozenset("likely possibly probably perhaps maybe supposedly".split())
 #: Conjunctions that make a clause a condition, not a fact ("if the council agrees").
 CONDITIONALS = frozenset("if unless whether lest".split())
 
