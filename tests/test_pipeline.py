@@ -20,7 +20,7 @@ def test_seed_records_grounded_and_one_bounded_call_per_step(seed):
     s = extract(seed, fake)
     # Code names every speaker of the seed (steps/quotes.py): no question about quotes.
     assert len(s.quotes) == 8
-    assert {q.speaker for q in s.quotes} == {"Sir Keir Starmer", "Mr Trump’s campaign"}
+    assert {q.speaker for q in s.quotes} == {"Keir Starmer", "Mr Trump’s campaign"}
     for q in s.quotes:
         assert seed[q.start : q.end] == q.text
     schemas = [c["response_format"]["json_schema"]["name"] for c in fake.calls]

@@ -18,7 +18,7 @@ from typing import Any
 from summariser.text import lexicon
 from summariser.text.document import Document
 from summariser.text.mentions import Resolver
-from summariser.text.spans import Span
+from summariser.text.spans import Span, content_words
 
 Token = Any  # a spaCy Token
 
@@ -563,22 +563,47 @@ def _left(token: Token, deps: tuple[str, ...]) -> int:
 
 
 def topic(document: Document, start: int, end: int) -> str | None:
-    """What the words in [start, end) are about, briefly: the subject of their main clause
-    when it is a noun phrase ("the plan" in "the plan was a disaster"), else its object; never
-    a pronoun. At most TARGET_WORDS words; None when there is no such phrase."""
+    """What the words in [start, end) are about, briefly (at most TARGET_WORDS words).
+
+    Among the noun phrases that are arguments of a verb in the span (never a pronoun or a
+    word that names nothing in particular: lexicon.VAGUE_NOUNS), the one the article dwells on:
+    named again outside the span, or in its first paragraph, then the subject of the main
+    verb, then the earliest. None when there is no such phrase.
+    """
     span = document.tokens_in(start, end)
     if span is None or not len(span):
         return None
-    inside = [t for t in span if start <= t.idx < end]
-    roots = [t for t in inside if not (start <= t.head.idx < end) or t.head is t]
-    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")] or roots
-    for verb in verbs[:1]:
-        for deps in (("nsubj", "nsubjpass"), ("dobj", "attr")):
-            for c in verb.children:
-                if c.dep_ in deps and c.pos_ in ("NOUN", "PROPN") and start <= c.idx < end:
-                    first = _left(c, _MODIFIERS + ("det",))
-                    return _short_phrase(document.text, c, first)
-        prep = _prepositional_object(verb)[1]
-        if prep is not None and prep.pos_ in ("NOUN", "PROPN") and start <= prep.idx < end:
-            return _short_phrase(document.text, prep, _left(prep, _MODIFIERS + ("det",)))
-    return None
+    text = document.text
+    lead_end = document.paragraphs[0][1] if document.paragraphs else 0
+    lead = content_words(text[:lead_end]) if start >= lead_end else frozenset()
+    outside = _lemma_counts(document, start, end)
+    best: tuple[float, int, Token] | None = None
+    for t in span:
+        if not (start <= t.idx < end) or t.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if t.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj"):
+            continue
+        if t.lemma_.lower() in lexicon.VAGUE_NOUNS:
+            continue
+        score = (
+            min(outside.get(t.lemma_.lower(), 0), 3)
+            + 2 * bool(content_words(t.text) & lead)
+            + (t.dep_ in ("nsubj", "nsubjpass") and not (start <= t.head.head.idx < end))
+        )
+        key = (score, -t.i, t)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None:
+        return None
+    head = best[2]
+    return _short_phrase(text, head, _left(head, _MODIFIERS + ("det",)))
+
+
+def _lemma_counts(document: Document, start: int, end: int) -> dict[str, int]:
+    """How often each noun lemma occurs in the document outside [start, end)."""
+    counts: dict[str, int] = {}
+    for t in document.doc:
+        if t.pos_ in ("NOUN", "PROPN") and not (start <= t.idx < end):
+            lemma = t.lemma_.lower()
+            counts[lemma] = counts.get(lemma, 0) + 1
+    return counts

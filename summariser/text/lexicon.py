@@ -197,6 +197,12 @@ SUPPORT_PHRASES = frozenset({("call", "for"), ("push", "for"), ("stand", "by"),
 OPPOSE_PHRASES = frozenset({("warn", "against"), ("speak", "against"), ("vote", "against"),
                             ("argue", "against"), ("rule", "out"), ("push", "back"),
                             ("campaign", "against"), ("lash", "out")})  # fmt: skip
+#: Nouns that name nothing in particular: never what a stance is about ("time", "way").
+VAGUE_NOUNS = frozenset(
+    "time times way ways thing things lot lots people person day days year years part kind "
+    "sort bit number fact point case something anything everything nothing one ones matter "
+    "stage moment place end side".split()
+)
 #: Words by which the article itself says a position is divided or undecided.
 MIXED_WORDS = frozenset("mixed ambivalent divided torn".split())
 NEUTRAL_WORDS = frozenset("neutral undecided impartial abstain abstained".split())
