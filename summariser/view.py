@@ -509,7 +509,8 @@ def _stances(ov: Overview, link: Callable[[Ref], str]) -> str:
             shown += n
             counts = ", ".join(f"{cell.polarity[p]} {p}" for p in _POLARITIES if cell.polarity[p])
             data = " ".join(f'data-{p}="{cell.polarity[p]}"' for p in _POLARITIES)
-            cells.append(f'<td class="pol-{_dominant(cell.polarity)}" {data} title="{_e(counts)}">'
+            cells.append(f'<td class="pol-{_dominant(cell.polarity)}" data-target="{_e(t)}" '
+                         f'{data} title="{_e(counts)}">'
                          f'<a href="{_e(link(cell.refs[0]))}">{n}</a></td>')  # fmt: skip
         name = ov.holders[h] or "(no one)"
         rows.append(f'<tr data-holder="{_e(h)}"><th>{_e(name)}</th>{"".join(cells)}</tr>')

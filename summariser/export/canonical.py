@@ -114,7 +114,7 @@ class Names:
         out = {}
         for name, m in in_article(names).items():
             key = self._final.get(m.key, m.key) if m.mergeable else m.key
-            out[name] = (" ".join(key), self.display(key))
+            out[name] = (" ".join(key), self.display(key)) if key else ("", "")
         return out
 
     def display(self, key: Key) -> str:
