@@ -1,9 +1,11 @@
-"""Regenerate docs/view-seed.png: the `summarise view` page of the seed article.
+"""Regenerate the screenshots in docs/ (Debian's chromium through Playwright, as test_view does).
 
     summarise run seeds/starmer-harris.txt > /tmp/seed.json
-    python docs/screenshot.py /tmp/seed.json
+    python docs/screenshot.py /tmp/seed.json      # docs/view-seed.png: one article
+    python docs/screenshot.py overview            # docs/overview.png: a batch's overview
 
-Drives Debian's chromium through Playwright (as tests/test_view.py does); prints the page size.
+The overview is of 1,000 articles written by tests/batchdata.py (template news articles and the
+results lines a batch would write for them; no model). Prints the page sizes.
 """
 
 from __future__ import annotations
@@ -39,5 +41,30 @@ def main(run_json: str, png: str = str(ROOT / "docs" / "view-seed.png")) -> None
     print(f"wrote {png}")
 
 
+def overview(png: str = str(ROOT / "docs" / "overview.png")) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.batchdata import write_batch
+
+    folder = Path(tempfile.mkdtemp())
+    articles, results = write_batch(folder, 1000)
+    site = folder / "site"
+    subprocess.run(
+        [sys.executable, "-m", "summariser", "view", str(results), "--articles", str(articles),
+         "-o", str(site), "-q"],
+        check=True,
+    )  # fmt: skip
+    print(f"index.html: {(site / 'index.html').stat().st_size:,} bytes")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        tab = browser.new_page(viewport={"width": 1440, "height": 1250}, device_scale_factor=1)
+        tab.goto((site / "index.html").as_uri())
+        tab.screenshot(path=png)
+        browser.close()
+    print(f"wrote {png}")
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:] == ["overview"]:
+        overview()
+    else:
+        main(*sys.argv[1:])

@@ -309,6 +309,7 @@ table.meta{font-size:.85em;border-collapse:collapse}table.meta th{text-align:lef
 
 OVERVIEW_CSS = """
 section.overview{padding:.5em 1.2em;border-bottom:1px solid #ddd}
+.panes{display:flex;flex-wrap:wrap;gap:0 2.5em}.panes>div{flex:1 1 560px;min-width:0}
 dl.totals{display:flex;flex-wrap:wrap;gap:.3em 1.4em;margin:.3em 0}
 dl.totals div{display:flex;gap:.3em}dl.totals dt{color:#555}dl.totals dd{margin:0;font-weight:600}
 table.chart,table.grid,table.list{border-collapse:collapse;font-size:.9em;margin:.3em 0}
@@ -410,7 +411,7 @@ def page(
 
 # --- the overview of a batch ----------------------------------------------------------------
 
-TOP_SPEAKERS = 40
+TOP_SPEAKERS = 25
 TOP_HOLDERS, TOP_TARGETS = 15, 10
 LIST_PAGE = 500  # articles per list page of `view -o DIR`
 _POLARITIES = ("support", "oppose", "neutral", "mixed")
@@ -449,10 +450,10 @@ def _speakers(ov: Overview, link: Callable[[Ref], str]) -> str:
     most = max(sp.quotes for _, sp in top)
     rows = []
     for rank, (key, sp) in enumerate(top, 1):
-        w_direct = round(240 * sp.direct / most)
-        w_indirect = round(240 * sp.indirect / most)
+        w_direct = round(175 * sp.direct / most)
+        w_indirect = round(175 * sp.indirect / most)
         share = f"{100 * sp.direct / sp.quotes:.0f}%"
-        bar = (f'<svg width="250" height="14" role="img" aria-label="{sp.direct} direct, '
+        bar = (f'<svg width="180" height="14" role="img" aria-label="{sp.direct} direct, '
                f'{sp.indirect} indirect"><rect class="bar-direct" x="0" y="1" height="12" '
                f'width="{w_direct}"/><rect class="bar-indirect" x="{w_direct}" y="1" height="12" '
                f'width="{w_indirect}"/></svg>')  # fmt: skip
@@ -479,9 +480,9 @@ def _speakers(ov: Overview, link: Callable[[Ref], str]) -> str:
 
 
 def _dominant(polarity: Counter[str]) -> str:
-    if polarity["mixed"] or (polarity["support"] and polarity["oppose"]):
-        return "mixed"
-    return next((p for p in ("support", "oppose") if polarity[p]), "neutral")
+    """The polarity of two thirds or more of a cell's stances, else "mixed"."""
+    top, n = polarity.most_common(1)[0]
+    return top if 3 * n >= 2 * sum(polarity.values()) else "mixed"
 
 
 def _stances(ov: Overview, link: Callable[[Ref], str]) -> str:
@@ -518,7 +519,8 @@ def _stances(ov: Overview, link: Callable[[Ref], str]) -> str:
     return (
         f"<h2>Who stands where</h2><p>Stances of the {len(holders)} most frequent holders on the "
         f"{len(targets)} most frequent targets ({shown:,} of {ov.totals['stances']:,} stances); "
-        f"a cell counts the stances and is coloured by their polarity (mixed: both ways). "
+        f"a cell counts the stances and takes the colour of the polarity of two thirds or more of "
+        "them (else mixed; hover for the counts). "
         f'<span class="key">{key}</span></p>'
         f'<table class="grid"><tr><th></th>{head}</tr>{"".join(rows)}</table>'
     )
@@ -575,8 +577,9 @@ def overview(ov: Overview, link: Callable[[Ref], str], *, skipped: int = 0, more
         more: HTML added at the end (links to the article lists).
     """
     return (
-        f'<section class="overview">{_totals(ov, skipped)}{_speakers(ov, link)}'
-        f"{_stances(ov, link)}{_timeline(ov, link)}{more}</section>"
+        f'<section class="overview">{_totals(ov, skipped)}<div class="panes">'
+        f"<div>{_speakers(ov, link)}</div><div>{_stances(ov, link)}</div></div>"
+        f"{_timeline(ov, link)}{more}</section>"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,11 +198,12 @@ def article(rng: random.Random, pool: list[Person], weights: list[float]) -> tup
                 }
             )
         else:
-            holder = name(p)
-            r = rng.random()
-            polarity = "support" if r < 0.45 else "oppose" if r < 0.85 else "neutral"
+            holder, target = name(p), rng.choice(TARGETS[:8])
+            # people keep their position on a target (mostly): for, against or undecided
+            lean = ("support", "oppose", "support", "oppose", "neutral")[
+                zlib.crc32(f"{p.full()}|{target}".encode()) % 5]  # fmt: skip
+            polarity = lean if rng.random() < 0.85 else rng.choice(("support", "oppose"))
             verb = rng.choice({"support": SUPPORT, "oppose": OPPOSE, "neutral": NEUTRAL}[polarity])
-            target = rng.choice(TARGETS[:8])
             sentence = f"{holder} {verb} {target}."
             at = w.add(sentence)
             w.add(" ")

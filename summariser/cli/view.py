@@ -73,7 +73,7 @@ def view(
             return
         from summariser.view import page
 
-        entries, top = _entries(result, article, articles, gold, allow_outside)
+        entries, top, skipped = _entries(result, article, articles, gold, allow_outside)
         html = page(entries, title=title, top=top)
         if out is None:
             sys.stdout.write(html)
@@ -85,6 +85,8 @@ def view(
             except OSError as e:
                 raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
             say(f"wrote {out} ({len(html.encode()):,} bytes, {len(entries)} article(s))")
+        if skipped:
+            raise typer.Exit(PARTIAL)
 
 
 def _warn(message: str) -> None:
@@ -140,8 +142,8 @@ def _entries(
     articles: Path | None,
     gold: Path | None,
     allow_outside: bool,
-) -> tuple[list[Entry], str]:
-    """The page's articles, and the overview of a batch (HTML, "" for one article)."""
+) -> tuple[list[Entry], str, int]:
+    """The page's articles, the overview of a batch (HTML, "" for one article), lines skipped."""
     from summariser.errors import InputError
     from summariser.export.read import results_of
     from summariser.view import Entry
@@ -193,4 +195,4 @@ def _entries(
         for r in results:
             ov.add(r)
         top = overview(ov, lambda ref: f"#a{ref.seq}-{ref.rid}", skipped=len(bad))
-    return entries, top
+    return entries, top, len(bad)
