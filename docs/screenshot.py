@@ -22,6 +22,20 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
+def shoot(url: str, png: str, viewport: dict[str, int], click: str | None = None) -> None:
+    """A screenshot of `url` in Debian's chromium (after clicking `click`, if given)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        tab = browser.new_page(viewport=viewport, device_scale_factor=1)
+        tab.goto(url)
+        if click:
+            tab.locator(click).nth(1).click()  # show a selected record
+            tab.evaluate("window.scrollTo(0, 0)")
+        tab.screenshot(path=png)
+        browser.close()
+    print(f"wrote {png}")
+
+
 def main(run_json: str, png: str = str(ROOT / "docs" / "view-seed.png")) -> None:
     page = Path(tempfile.mkdtemp()) / "seed.html"
     subprocess.run(
@@ -30,15 +44,7 @@ def main(run_json: str, png: str = str(ROOT / "docs" / "view-seed.png")) -> None
         check=True,
     )  # fmt: skip
     print(f"page: {page.stat().st_size:,} bytes")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 860}, device_scale_factor=1)
-        tab.goto(page.as_uri())
-        tab.locator("li.rec").nth(1).click()  # show a selected record
-        tab.evaluate("window.scrollTo(0, 0)")
-        tab.screenshot(path=png)
-        browser.close()
-    print(f"wrote {png}")
+    shoot(page.as_uri(), png, {"width": 1280, "height": 860}, click="li.rec")
 
 
 def overview(png: str = str(ROOT / "docs" / "overview.png")) -> None:
@@ -54,13 +60,7 @@ def overview(png: str = str(ROOT / "docs" / "overview.png")) -> None:
         check=True,
     )  # fmt: skip
     print(f"index.html: {(site / 'index.html').stat().st_size:,} bytes")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        tab = browser.new_page(viewport={"width": 1440, "height": 1250}, device_scale_factor=1)
-        tab.goto((site / "index.html").as_uri())
-        tab.screenshot(path=png)
-        browser.close()
-    print(f"wrote {png}")
+    shoot((site / "index.html").as_uri(), png, {"width": 1440, "height": 1250})
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""One self-contained HTML page showing records against their article (`summarise view`).
+"""Self-contained HTML pages: records against their article, and a batch's overview
+(`summarise view`).
 
 Pure: builds a string, reads and writes nothing. The page has no network access at all (inline
 CSS and JS, and a Content-Security-Policy that forbids loading anything), and every piece of
@@ -10,6 +11,10 @@ evidence dotted. An empty `span.anchor` with the record's id stands before its f
 segment; the record panel scrolls to it on click and outlines the record's segments. For
 evals, gold quotes are matched to predictions (the scorer's overlap and one-to-one
 assignment) and misses and wrong speakers are marked.
+
+A batch's overview (`overview`) draws the aggregates of `summariser.export.overview` as
+tables and inline SVG bars; its links go to records on article pages, which highlight the
+record named in the address (`#a0-q3`).
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -34,6 +37,19 @@ ARTICLE = (
     + "\n\nThe library trust will appeal the decision in March. "
     "“We will take it to court,” said trust chair Ana Lopez."
 )
+
+
+@contextlib.contextmanager
+def chromium_tab(viewport: dict[str, int]) -> Iterator[Any]:
+    """A tab of Debian's chromium, driven by Playwright (closed on the way out)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser.new_page(viewport=viewport)
+        finally:
+            browser.close()
 
 
 def span(text: str, part: str) -> tuple[int, int]:
@@ -236,41 +252,34 @@ def test_run_format_html_gives_the_same_page(tmp_path, seed):
     not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
 )
 def test_in_a_real_browser(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     s = summary()
     path = tmp_path / "page.html"
     path.write_text(page([Entry("harbour", ARTICLE, s)]), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 700})
-            requests: list[str] = []
-            tab.on("request", lambda req: requests.append(req.url))
-            dialogs: list[str] = []
-            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            tab.goto(path.as_uri())
-            n_records = len(s.quotes) + len(s.events) + len(s.stances)
-            assert tab.locator("span.anchor").count() == n_records
-            assert tab.locator("li.rec").count() == n_records
-            # every record has at least one visible highlighted segment
-            for rid in tab.eval_on_selector_all("span.anchor", "els => els.map(e => e.id)"):
-                assert tab.locator(f'mark[data-r~="{rid}"]').first.is_visible()
-            assert tab.locator("mark.quote").count() >= len(s.quotes)
+    with chromium_tab({"width": 1200, "height": 700}) as tab:
+        requests: list[str] = []
+        tab.on("request", lambda req: requests.append(req.url))
+        dialogs: list[str] = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(path.as_uri())
+        n_records = len(s.quotes) + len(s.events) + len(s.stances)
+        assert tab.locator("span.anchor").count() == n_records
+        assert tab.locator("li.rec").count() == n_records
+        # every record has at least one visible highlighted segment
+        for rid in tab.eval_on_selector_all("span.anchor", "els => els.map(e => e.id)"):
+            assert tab.locator(f'mark[data-r~="{rid}"]').first.is_visible()
+        assert tab.locator("mark.quote").count() >= len(s.quotes)
 
-            last = tab.locator('li.rec[data-target="a0-q3"]')
-            assert not _in_view(tab, "a0-q3")  # the last quote starts below the first screen
-            last.click()
-            tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
-            assert _in_view(tab, "a0-q3")
-            focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
-            assert "".join(focused) == "We will take it to court"
-            assert dialogs == []  # the article's <script> never ran
-            assert requests == [path.as_uri()]  # and the page asked for nothing else
-            tab.screenshot(path=str(tmp_path / "page.png"), full_page=False)
-            assert (tmp_path / "page.png").stat().st_size > 10_000
-        finally:
-            browser.close()
+        last = tab.locator('li.rec[data-target="a0-q3"]')
+        assert not _in_view(tab, "a0-q3")  # the last quote starts below the first screen
+        last.click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        assert _in_view(tab, "a0-q3")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert "".join(focused) == "We will take it to court"
+        assert dialogs == []  # the article's <script> never ran
+        assert requests == [path.as_uri()]  # and the page asked for nothing else
+        tab.screenshot(path=str(tmp_path / "page.png"), full_page=False)
+        assert (tmp_path / "page.png").stat().st_size > 10_000
 
 
 def _in_view(tab, anchor_id: str) -> bool:
@@ -333,105 +342,95 @@ def _export_and_site(tmp_path: Path, n: int) -> tuple[Path, dict[str, list[dict[
 def test_overview_counts_equal_the_tables_and_a_speaker_click_shows_the_quote(tmp_path):
     from collections import Counter
 
-    from playwright.sync_api import sync_playwright
-
     from summariser.export.overview import known_date
     from summariser.text.names import fold
 
     site, t = _export_and_site(tmp_path, 150)
     quotes, stances, events = t["quotes"], t["stances"], t["events"]
     assert len(list((site / "articles").glob("*.html"))) == 150
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 900})
-            requests: list[str] = []
-            tab.on("request", lambda req: requests.append(req.url))
-            tab.goto((site / "index.html").as_uri())
-            shown = tab.eval_on_selector_all(
-                "dd[data-count]",
-                "els => Object.fromEntries(els.map(e => [e.dataset.count, e.textContent]))",
-            )
-            kinds = Counter(q["kind"] for q in quotes)
-            dated = [e for e in events if known_date(e["when"])]
-            assert {k: int(v.replace(",", "")) for k, v in shown.items()} == {
-                "articles": len(t["articles"]),
-                "errors": sum(a["status"] == "error" for a in t["articles"]),
-                "failed-steps": sum(bool(a["failures"]) for a in t["articles"]),
-                "quotes": len(quotes),
-                "direct": kinds["direct"],
-                "indirect": kinds["indirect"],
-                "speakers": len({q["speaker_key"] for q in quotes if q["speaker_key"]}),
-                "events": len(events),
-                "dated-events": len(dated),
-                "stances": len(stances),
-                "skipped-lines": 0,
-            }
-            # every speaker row: its counts are those of its key in quotes.csv
-            rows = tab.eval_on_selector_all(
-                "tr.speaker", "els => els.map(e => Object.assign({}, e.dataset))"
-            )
-            assert len(rows) == min(TOP_SPEAKERS, len({q["speaker_key"] for q in quotes}))
-            for row in rows:
-                mine = [q for q in quotes if q["speaker_key"] == row["key"]]
-                assert int(row["quotes"]) == len(mine)
-                assert int(row["direct"]) == sum(q["kind"] == "direct" for q in mine)
-                assert int(row["indirect"]) == sum(q["kind"] == "indirect" for q in mine)
-                assert int(row["articles"]) == len({q["result_line"] for q in mine})
-            assert [int(r["quotes"]) for r in rows] == sorted(
-                Counter(q["speaker_key"] for q in quotes if q["speaker_key"]).values(),
-                reverse=True,
-            )[: len(rows)]
-            # every stance cell: its polarity counts are those of the pair in stances.csv
-            cells = tab.eval_on_selector_all(
-                "table.grid td[data-target]",
-                "els => els.map(e => Object.assign({holder: e.parentNode.dataset.holder},"
-                " e.dataset))",
-            )
-            assert cells
-            pairs = Counter(
-                (s["holder_key"], " ".join(w for w in fold(s["target"]).split() if w != "the"),
-                 s["polarity"])
-                for s in stances
-            )  # fmt: skip
-            for c in cells:
-                for pol in ("support", "oppose", "neutral", "mixed"):
-                    assert int(c[pol]) == pairs[(c["holder"], c["target"], pol)]
-            # every month of the timeline: its count is the dated events of that month
-            months = tab.eval_on_selector_all(
-                "details[data-events]", "els => els.map(e => [e.id, +e.dataset.events])"
-            )
-            assert dict(months) == {
-                f"t-{m:%Y-%m}": n
-                for m, n in Counter(known_date(e["when"]).replace(day=1) for e in dated).items()
-            }
-            assert tab.locator("svg rect.bar-month").count() == len(months)
+    with chromium_tab({"width": 1280, "height": 900}) as tab:
+        requests: list[str] = []
+        tab.on("request", lambda req: requests.append(req.url))
+        tab.goto((site / "index.html").as_uri())
+        shown = tab.eval_on_selector_all(
+            "dd[data-count]",
+            "els => Object.fromEntries(els.map(e => [e.dataset.count, e.textContent]))",
+        )
+        kinds = Counter(q["kind"] for q in quotes)
+        dated = [e for e in events if known_date(e["when"])]
+        assert {k: int(v.replace(",", "")) for k, v in shown.items()} == {
+            "articles": len(t["articles"]),
+            "errors": sum(a["status"] == "error" for a in t["articles"]),
+            "failed-steps": sum(bool(a["failures"]) for a in t["articles"]),
+            "quotes": len(quotes),
+            "direct": kinds["direct"],
+            "indirect": kinds["indirect"],
+            "speakers": len({q["speaker_key"] for q in quotes if q["speaker_key"]}),
+            "events": len(events),
+            "dated-events": len(dated),
+            "stances": len(stances),
+            "skipped-lines": 0,
+        }
+        # every speaker row: its counts are those of its key in quotes.csv
+        rows = tab.eval_on_selector_all(
+            "tr.speaker", "els => els.map(e => Object.assign({}, e.dataset))"
+        )
+        assert len(rows) == min(TOP_SPEAKERS, len({q["speaker_key"] for q in quotes}))
+        for row in rows:
+            mine = [q for q in quotes if q["speaker_key"] == row["key"]]
+            assert int(row["quotes"]) == len(mine)
+            assert int(row["direct"]) == sum(q["kind"] == "direct" for q in mine)
+            assert int(row["indirect"]) == sum(q["kind"] == "indirect" for q in mine)
+            assert int(row["articles"]) == len({q["result_line"] for q in mine})
+        assert [int(r["quotes"]) for r in rows] == sorted(
+            Counter(q["speaker_key"] for q in quotes if q["speaker_key"]).values(),
+            reverse=True,
+        )[: len(rows)]
+        # every stance cell: its polarity counts are those of the pair in stances.csv
+        cells = tab.eval_on_selector_all(
+            "table.grid td[data-target]",
+            "els => els.map(e => Object.assign({holder: e.parentNode.dataset.holder}, e.dataset))",
+        )
+        assert cells
+        pairs = Counter(
+            (s["holder_key"], " ".join(w for w in fold(s["target"]).split() if w != "the"),
+             s["polarity"])
+            for s in stances
+        )  # fmt: skip
+        for c in cells:
+            for pol in ("support", "oppose", "neutral", "mixed"):
+                assert int(c[pol]) == pairs[(c["holder"], c["target"], pol)]
+        # every month of the timeline: its count is the dated events of that month
+        months = tab.eval_on_selector_all(
+            "details[data-events]", "els => els.map(e => [e.id, +e.dataset.events])"
+        )
+        assert dict(months) == {
+            f"t-{m:%Y-%m}": n
+            for m, n in Counter(known_date(e["when"]).replace(day=1) for e in dated).items()
+        }
+        assert tab.locator("svg rect.bar-month").count() == len(months)
 
-            # a click on the top speaker reaches an article page that highlights the quote
-            top = rows[0]["key"]
-            first = next(q for q in quotes if q["speaker_key"] == top)
-            tab.locator("tr.speaker a.who").first.click()
-            tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
-            assert tab.url.endswith(f"articles/{first['result_line']}.html#a0-q{first['n']}")
-            focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
-            assert " ".join(focused) == first["text"]
-            assert first["text"] in tab.locator("li.rec.active").inner_text()
-            assert _in_view(tab, f"a0-q{first['n']}")
-            tab.go_back()
-            # ... and a list page links every article
-            tab.goto((site / "list-1.html").as_uri())
-            assert tab.locator("table.list a").count() == 150
-            assert all(u.startswith("file://") for u in requests)  # nothing from the network
-        finally:
-            browser.close()
+        # a click on the top speaker reaches an article page that highlights the quote
+        top = rows[0]["key"]
+        first = next(q for q in quotes if q["speaker_key"] == top)
+        tab.locator("tr.speaker a.who").first.click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        assert tab.url.endswith(f"articles/{first['result_line']}.html#a0-q{first['n']}")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert " ".join(focused) == first["text"]
+        assert first["text"] in tab.locator("li.rec.active").inner_text()
+        assert _in_view(tab, f"a0-q{first['n']}")
+        tab.go_back()
+        # ... and a list page links every article
+        tab.goto((site / "list-1.html").as_uri())
+        assert tab.locator("table.list a").count() == 150
+        assert all(u.startswith("file://") for u in requests)  # nothing from the network
 
 
 @pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
 )
 def test_one_page_for_a_small_batch_has_the_overview_and_links_within_it(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     article = tmp_path / "harbour.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     s = summary()
@@ -447,19 +446,14 @@ def test_one_page_for_a_small_batch_has_the_overview_and_links_within_it(tmp_pat
     assert r.stderr.count("line 3: not JSON (a truncated line?): skipped") == 1
     page_path = tmp_path / "page.html"
     page_path.write_text(r.stdout, encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 700})
-            tab.goto(page_path.as_uri())
-            reyes = tab.locator('tr.speaker[data-key="tom reyes"]')
-            assert reyes.get_attribute("data-quotes") == "2"
-            assert reyes.get_attribute("data-articles") == "2"
-            assert tab.locator('dd[data-count="skipped-lines"]').inner_text() == "1"
-            tab.locator('tr.speaker[data-key="ana lopez"] a.who').click()
-            tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
-            focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
-            assert "".join(focused) == "We will take it to court"
-            assert _in_view(tab, "a0-q3")
-        finally:
-            browser.close()
+    with chromium_tab({"width": 1200, "height": 700}) as tab:
+        tab.goto(page_path.as_uri())
+        reyes = tab.locator('tr.speaker[data-key="tom reyes"]')
+        assert reyes.get_attribute("data-quotes") == "2"
+        assert reyes.get_attribute("data-articles") == "2"
+        assert tab.locator('dd[data-count="skipped-lines"]').inner_text() == "1"
+        tab.locator('tr.speaker[data-key="ana lopez"] a.who').click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert "".join(focused) == "We will take it to court"
+        assert _in_view(tab, "a0-q3")

@@ -14,6 +14,7 @@ from datetime import date
 
 from summariser.export.canonical import Names, record_names
 from summariser.export.read import Result
+from summariser.export.rows import title_of
 from summariser.text.names import fold
 
 EXAMPLES = 8  # example records kept per speaker, stance cell and month
@@ -116,10 +117,7 @@ class Overview:
         """Count one result (called in results order)."""
         seq = len(self.articles)
         s = r.summary
-        title = None
-        if r.extra and isinstance(r.extra.get("title"), str):
-            title = r.extra["title"]
-        row = ArticleRow(r.result_line, seq, r.label, title, "ok" if s else "error",
+        row = ArticleRow(r.result_line, seq, r.label, title_of(r.extra), "ok" if s else "error",
                          len(s.quotes) if s else 0, len(s.events) if s else 0,
                          len(s.stances) if s else 0)  # fmt: skip
         self.articles.append(row)

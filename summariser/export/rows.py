@@ -12,7 +12,8 @@ Row = dict[str, Any]
 KINDS = ("quotes", "events", "stances")
 
 
-def _title(extra: dict[str, Any] | None) -> str | None:
+def title_of(extra: dict[str, Any] | None) -> str | None:
+    """The input's `title` (or `headline`) field, if it had one."""
     for key in ("title", "headline"):
         value = (extra or {}).get(key)
         if isinstance(value, str) and value.strip():
@@ -23,7 +24,7 @@ def _title(extra: dict[str, Any] | None) -> str | None:
 def article_row(r: Result) -> Row:
     """The `articles` row of one result."""
     base: Row = dict.fromkeys(c.name for c in TABLES["articles"])
-    base.update(result_line=r.result_line, article_id=r.label, title=_title(r.extra))
+    base.update(result_line=r.result_line, article_id=r.label, title=title_of(r.extra))
     s = r.summary
     if s is None:
         base.update(status="error", error_type=r.error_type, error=r.error,
