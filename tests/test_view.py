@@ -358,7 +358,13 @@ def test_overview_counts_equal_the_tables_and_a_speaker_click_shows_the_quote(tm
         )
         kinds = Counter(q["kind"] for q in quotes)
         dated = [e for e in events if known_date(e["when"])]
-        assert {k: int(v.replace(",", "")) for k, v in shown.items()} == {
+        counted = {k: int(v.replace(",", "")) for k, v in shown.items()}
+        raw = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+        for kind in ("quotes", "events", "stances"):  # the page against the JSONL itself
+            assert counted[kind] == sum(len(x.get("summary", {}).get(kind, [])) for x in raw)
+        assert counted["articles"] == len(raw)
+        assert counted["errors"] == sum("error" in x for x in raw) > 0
+        assert counted == {
             "articles": len(t["articles"]),
             "errors": sum(a["status"] == "error" for a in t["articles"]),
             "failed-steps": sum(bool(a["failures"]) for a in t["articles"]),
