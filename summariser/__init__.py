@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from summariser.api import asummarise, summarise
     from summariser.backends import ChatBackend
     from summariser.errors import SummariserError
+    from summariser.export import tables
     from summariser.schemas import Event, Meta, Quote, Stance, Summary
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SummariserError",
     "asummarise",
     "summarise",
+    "tables",
 ]
 __version__ = "0.1.0"
 
@@ -37,6 +39,7 @@ _HOME = {
     "Quote": "summariser.schemas",
     "Stance": "summariser.schemas",
     "Summary": "summariser.schemas",
+    "tables": "summariser.export",
 }
 
 

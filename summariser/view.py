@@ -1,4 +1,5 @@
-"""One self-contained HTML page showing records against their article (`summarise view`).
+"""Self-contained HTML pages: records against their article, and a batch's overview
+(`summarise view`).
 
 Pure: builds a string, reads and writes nothing. The page has no network access at all (inline
 CSS and JS, and a Content-Security-Policy that forbids loading anything), and every piece of
@@ -10,19 +11,26 @@ evidence dotted. An empty `span.anchor` with the record's id stands before its f
 segment; the record panel scrolls to it on click and outlines the record's segments. For
 evals, gold quotes are matched to predictions (the scorer's overlap and one-to-one
 assignment) and misses and wrong speakers are marked.
+
+A batch's overview (`overview`) draws the aggregates of `summariser.export.overview` as
+tables and inline SVG bars; its links go to records on article pages, which highlight the
+record named in the address (`#a0-q3`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from summariser.schemas import Summary
 
 if TYPE_CHECKING:
     from summariser.evals.gold import GoldFile
+    from summariser.export.overview import ArticleRow, Overview, Ref
 
 KINDS = ("quotes", "events", "stances")
 PALETTE = ("#ffd6a5", "#bde0fe", "#caffbf", "#ffc6ff", "#fdffb6", "#9bf6ff", "#ffadad",
@@ -40,8 +48,12 @@ class Entry:
     gold: GoldFile | None = None
 
 
-def _e(value: object) -> str:
+def esc(value: object) -> str:
+    """`value` as HTML text (None as nothing), quotes escaped too."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+_e = esc
 
 
 def _speaker_colours(entries: Iterable[Entry]) -> dict[str, str]:
@@ -300,47 +312,97 @@ table.meta{font-size:.85em;border-collapse:collapse}table.meta th{text-align:lef
 .legend span{margin-right:1em}
 """
 
+OVERVIEW_CSS = """
+section.overview{padding:.5em 1.2em;border-bottom:1px solid #ddd}
+.panes{display:flex;flex-wrap:wrap;gap:0 2.5em}.panes>div{flex:1 1 560px;min-width:0}
+dl.totals{display:flex;flex-wrap:wrap;gap:.3em 1.4em;margin:.3em 0}
+dl.totals div{display:flex;gap:.3em}dl.totals dt{color:#555}dl.totals dd{margin:0;font-weight:600}
+table.chart,table.grid,table.list{border-collapse:collapse;font-size:.9em;margin:.3em 0}
+table.chart td,table.chart th,table.list td,table.list th{padding:2px 6px;text-align:left;
+  vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.grid th,table.grid td{border:1px solid #ddd;padding:3px 6px;font-size:.9em}
+table.grid th.t{max-width:9em;font-weight:normal;vertical-align:bottom}
+td.pol-support{background:#a5d6a7}td.pol-oppose{background:#ef9a9a}
+td.pol-mixed{background:#ffcc80}td.pol-neutral{background:#e0e0e0}
+td.pol-support a,td.pol-oppose a,td.pol-mixed a,td.pol-neutral a{color:#111}
+.key span{display:inline-block;padding:0 .5em;margin-right:.4em;border-radius:3px}
+details ol{margin:.2em 0;padding-left:1.6em;font-size:.9em}
+svg text{font:11px system-ui,sans-serif;fill:#444}
+.bar-direct{fill:#1565c0}.bar-indirect{fill:#90caf9}.bar-month{fill:#546e7a}
+.bar-month:hover{fill:#ff6f00}
+"""
+
 _JS = """
-document.addEventListener('click', function (ev) {
-  var li = ev.target.closest('[data-target]');
-  if (!li) return;
-  var target = document.getElementById(li.getAttribute('data-target'));
-  if (!target) return;
+function focusRecord(li) {
+  var rid = li.getAttribute('data-target');
   document.querySelectorAll('mark.focus').forEach(function (m) { m.classList.remove('focus'); });
   document.querySelectorAll('li.active').forEach(function (m) { m.classList.remove('active'); });
-  var rid = li.getAttribute('data-target');
   document.querySelectorAll('mark[data-r]').forEach(function (m) {
     if (m.getAttribute('data-r').split(' ').indexOf(rid) >= 0) m.classList.add('focus');
   });
   li.classList.add('active');
-  target.scrollIntoView({block: 'center'});
+  var target = document.getElementById(rid);
+  (target || li).scrollIntoView({block: 'center'});
+}
+document.addEventListener('click', function (ev) {
+  var li = ev.target.closest('li[data-target]');
+  if (li) focusRecord(li);
 });
 document.addEventListener('keydown', function (ev) {
   if (ev.key === 'Enter' && ev.target.matches('[data-target]')) ev.target.click();
 });
+function focusHash() {  // a link from the overview names a record: show it
+  var rid = decodeURIComponent(location.hash.slice(1));
+  if (!/^a[0-9]+-[qes][0-9]+$/.test(rid)) return;
+  var li = document.querySelector('li[data-target="' + rid + '"]');
+  if (li) focusRecord(li);
+}
+window.addEventListener('hashchange', focusHash);
+focusHash();
 """
 
 
-def page(entries: Sequence[Entry], title: str = "summariser") -> str:
-    """The whole HTML page for `entries` (one article for `run`, many for batch and eval)."""
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+       "img-src data:")  # fmt: skip
+
+
+def document(title: str, body: str, *, header: str = "", script: bool = True) -> str:
+    """A whole self-contained HTML document: our CSS (and JS), the CSP that forbids loading."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_CSS}{OVERVIEW_CSS}</style></head><body>"
+        f"<header><h1>{esc(title)}</h1>{header}</header>\n{body}\n"
+        + (f"<script>{_JS}</script>" if script else "")
+        + "</body></html>\n"
+    )
+
+
+def page(
+    entries: Sequence[Entry], title: str = "summariser", *, top: str = "", back: str | None = None
+) -> str:
+    """The whole HTML page for `entries` (one article for `run`, many for batch and eval).
+
+    Args:
+        entries: The articles, in page order (record anchors are `a{n}-q{i}`, n its index).
+        title: The page title.
+        top: HTML placed above the articles (the overview of a batch).
+        back: A link to the overview (the article pages of `view -o DIR`).
+    """
     colours = _speaker_colours(entries)
     legend = "".join(
         f'<span><span class="sw" style="background:{c}"></span>{_e(name or "(unknown)")}</span>'
         for name, c in colours.items()
     )
-    nav = ""
+    nav = f'<nav><a href="{_e(back)}">← overview</a></nav>' if back else ""
     if len(entries) > 1:
         links = " · ".join(f'<a href="#a{n}">{_e(e.id)}</a>' for n, e in enumerate(entries))
-        nav = f"<nav>{len(entries)} articles: {links}</nav>"
+        nav += f"<nav>{len(entries)} articles: {links}</nav>"
     sections = "\n".join(_section(n, e, colours) for n, e in enumerate(entries))
-    csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-           "img-src data:")  # fmt: skip
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f'<header><h1>{_e(title)}</h1><div class="legend">speakers: {legend} '
+    header = (
+        f'<div class="legend">speakers: {legend} '
         "<span><u>event evidence</u></span> <span>stance evidence (dotted)</span>"
         + (
             " <span>evals: missed (dashed), wrong speaker (solid), extra (dotted)</span>"
@@ -348,5 +410,195 @@ def page(entries: Sequence[Entry], title: str = "summariser") -> str:
             else ""
         )
         + "</div>"
-        f"</header>{nav}\n{sections}\n<script>{_JS}</script></body></html>\n"
+    )
+    return document(title, f"{top}{nav}\n{sections}", header=header)
+
+
+# --- the overview of a batch ----------------------------------------------------------------
+
+TOP_SPEAKERS = 25
+TOP_HOLDERS, TOP_TARGETS = 15, 10
+LIST_PAGE = 500  # articles per list page of `view -o DIR`
+_POLARITIES = ("support", "oppose", "neutral", "mixed")
+
+
+def _short(text: str, n: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _ref_item(ref: Ref, link: Callable[[Ref], str]) -> str:
+    return (f'<li><a href="{_e(link(ref))}">{_e(ref.label)}</a>: '
+            f"{_e(_short(ref.text))}</li>")  # fmt: skip
+
+
+def _totals(ov: Overview, skipped: int) -> str:
+    t = ov.totals
+    items = [
+        ("articles", t["articles"]), ("errors", t["errors"]),
+        ("failed steps", t["failed_steps"]), ("quotes", ov.quotes),
+        ("direct", t["quotes_direct"]), ("indirect", t["quotes_indirect"]),
+        ("speakers", len(ov.speakers)), ("events", t["events"]),
+        ("dated events", t["events_dated"]), ("stances", t["stances"]),
+        ("skipped lines", skipped),
+    ]  # fmt: skip
+    return '<dl class="totals">' + "".join(
+        f'<div><dt>{_e(k)}</dt><dd data-count="{_e(k.replace(" ", "-"))}">{v:,}</dd></div>'
+        for k, v in items
+    ) + "</dl>"  # fmt: skip
+
+
+def _speakers(ov: Overview, link: Callable[[Ref], str]) -> str:
+    top = sorted(ov.speakers.items(), key=lambda kv: (-kv[1].quotes, kv[1].name))[:TOP_SPEAKERS]
+    if not top:
+        return '<h2>Most-quoted speakers</h2><p class="note">No quotes.</p>'
+    most = max(sp.quotes for _, sp in top)
+    rows = []
+    for rank, (key, sp) in enumerate(top, 1):
+        w_direct = round(175 * sp.direct / most)
+        w_indirect = round(175 * sp.indirect / most)
+        share = f"{100 * sp.direct / sp.quotes:.0f}%"
+        bar = (f'<svg width="180" height="14" role="img" aria-label="{sp.direct} direct, '
+               f'{sp.indirect} indirect"><rect class="bar-direct" x="0" y="1" height="12" '
+               f'width="{w_direct}"/><rect class="bar-indirect" x="{w_direct}" y="1" height="12" '
+               f'width="{w_indirect}"/></svg>')  # fmt: skip
+        examples = "".join(_ref_item(r, link) for r in sp.refs)
+        rows.append(
+            f'<tr class="speaker" data-key="{_e(key)}" data-quotes="{sp.quotes}" '
+            f'data-direct="{sp.direct}" data-indirect="{sp.indirect}" '
+            f'data-articles="{sp.articles}"><td class="num">{rank}</td>'
+            f'<td><a class="who" href="{_e(link(sp.refs[0]))}">{_e(sp.name)}</a></td>'
+            f'<td>{bar}</td><td class="num">{sp.quotes:,}</td><td class="num">{share}</td>'
+            f'<td class="num">{sp.articles:,}</td><td><details><summary>quotes</summary>'
+            f"<ol>{examples}</ol></details></td></tr>"
+        )
+    shown = sum(sp.quotes for _, sp in top)
+    return (
+        f"<h2>Most-quoted speakers</h2><p>The top {len(top)} of {len(ov.speakers):,} speakers "
+        f"({shown:,} of {ov.quotes:,} quotes; one row per person across articles). "
+        '<span class="key"><span style="background:#1565c0;color:#fff">direct</span>'
+        '<span style="background:#90caf9">indirect</span></span></p>'
+        '<table class="chart"><tr><th class="num">#</th><th>speaker</th><th>quotes</th>'
+        '<th class="num">count</th><th class="num">direct</th><th class="num">articles</th>'
+        f"<th>examples</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _dominant(polarity: Counter[str]) -> str:
+    """The polarity of two thirds or more of a cell's stances, else "mixed"."""
+    top, n = polarity.most_common(1)[0]
+    return top if 3 * n >= 2 * sum(polarity.values()) else "mixed"
+
+
+def _stances(ov: Overview, link: Callable[[Ref], str]) -> str:
+    by_holder: Counter[str] = Counter()
+    by_target: Counter[str] = Counter()
+    for (holder, target), pair in ov.cells.items():
+        n = sum(pair.polarity.values())
+        by_holder[holder] += n
+        by_target[target] += n
+    if not by_holder:
+        return '<h2>Who stands where</h2><p class="note">No stances.</p>'
+    holders = [h for h, _ in sorted(by_holder.items(), key=lambda kv: (-kv[1], kv[0]))]
+    targets = [t for t, _ in sorted(by_target.items(), key=lambda kv: (-kv[1], kv[0]))]
+    holders, targets = holders[:TOP_HOLDERS], targets[:TOP_TARGETS]
+    head = "".join(f'<th class="t">{_e(_short(ov.targets[t], 40))}</th>' for t in targets)
+    rows, shown = [], 0
+    for h in holders:
+        cells = []
+        for t in targets:
+            cell = ov.cells.get((h, t))
+            if cell is None:
+                cells.append("<td></td>")
+                continue
+            n = sum(cell.polarity.values())
+            shown += n
+            counts = ", ".join(f"{cell.polarity[p]} {p}" for p in _POLARITIES if cell.polarity[p])
+            data = " ".join(f'data-{p}="{cell.polarity[p]}"' for p in _POLARITIES)
+            cells.append(f'<td class="pol-{_dominant(cell.polarity)}" data-target="{_e(t)}" '
+                         f'{data} title="{_e(counts)}">'
+                         f'<a href="{_e(link(cell.refs[0]))}">{n}</a></td>')  # fmt: skip
+        name = ov.holders[h] or "(no one)"
+        rows.append(f'<tr data-holder="{_e(h)}"><th>{_e(name)}</th>{"".join(cells)}</tr>')
+    key = "".join(f'<span class="pol {p}">{p}</span>' for p in _POLARITIES)
+    return (
+        f"<h2>Who stands where</h2><p>Stances of the {len(holders)} most frequent holders on the "
+        f"{len(targets)} most frequent targets ({shown:,} of {ov.totals['stances']:,} stances); "
+        f"a cell counts the stances and takes the colour of the polarity of two thirds or more of "
+        "them (else mixed; hover for the counts). "
+        f'<span class="key">{key}</span></p>'
+        f'<table class="grid"><tr><th></th>{head}</tr>{"".join(rows)}</table>'
+    )
+
+
+def _timeline(ov: Overview, link: Callable[[Ref], str]) -> str:
+    if not ov.month_counts:
+        return '<h2>Events over time</h2><p class="note">No event states a calendar date.</p>'
+    first, last = min(ov.month_counts), max(ov.month_counts)
+    months = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        months.append(date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    most = max(ov.month_counts.values())
+    width = max(6, min(40, 880 // len(months)))
+    bars, labels = [], []
+    for i, month in enumerate(months):
+        n = ov.month_counts.get(month, 0)
+        x, h = 30 + i * width, round(120 * n / most)
+        name = month.strftime("%B %Y")
+        if n:
+            bars.append(f'<a href="#t-{month:%Y-%m}"><rect class="bar-month" x="{x}" '
+                        f'y="{130 - h}" width="{width - 2}" height="{max(h, 1)}">'
+                        f"<title>{name}: {n} events</title></rect></a>")  # fmt: skip
+        if month.month == 1 or i == 0:
+            labels.append(f'<text x="{x}" y="146">{month:%Y}</text>')
+    svg = (f'<svg width="{40 + len(months) * width}" height="150" role="img" '
+           f'aria-label="dated events per month"><text x="0" y="12">{most}</text>'
+           f'<line x1="28" y1="130" x2="{30 + len(months) * width}" y2="130" stroke="#999"/>'
+           f'{"".join(bars)}{"".join(labels)}</svg>')  # fmt: skip
+    lists = "".join(
+        f'<details id="t-{month:%Y-%m}" data-events="{ov.month_counts[month]}"><summary>'
+        f"{month:%B %Y}: {ov.month_counts[month]} event(s)</summary><ol>"
+        f"{''.join(_ref_item(r, link) for r in ov.months[month])}</ol></details>"
+        for month in months
+        if month in ov.month_counts
+    )
+    undated = ov.totals["events"] - ov.totals["events_dated"]
+    return (
+        f"<h2>Events over time</h2><p>{ov.totals['events_dated']:,} events state a calendar date "
+        f"(day, or month and year; {undated:,} others such as “on Tuesday” are not placed). "
+        f"Click a month for examples.</p>{svg}{lists}"
+    )
+
+
+def overview(ov: Overview, link: Callable[[Ref], str], *, skipped: int = 0, more: str = "") -> str:
+    """The overview of a batch as an HTML section: totals, speakers, stances, timeline.
+
+    Args:
+        ov: The aggregates (`summariser.export.overview.Overview`).
+        link: The address of a record on its article's page.
+        skipped: Lines of the results file that were skipped (unreadable).
+        more: HTML added at the end (links to the article lists).
+    """
+    return (
+        f'<section class="overview">{_totals(ov, skipped)}<div class="panes">'
+        f"<div>{_speakers(ov, link)}</div><div>{_stances(ov, link)}</div></div>"
+        f"{_timeline(ov, link)}{more}</section>"
+    )
+
+
+def article_list(rows: Sequence[ArticleRow], href: Callable[[ArticleRow], str]) -> str:
+    """A table of articles with their counts, each linking to its page."""
+    body = "".join(
+        f'<tr class="{_e(r.status)}"><td class="num">{r.result_line}</td>'
+        f'<td><a href="{_e(href(r))}">{_e(r.label)}</a></td><td>{_e(r.title or "")}</td>'
+        f'<td>{_e(r.status)}</td><td class="num">{r.quotes}</td><td class="num">{r.events}</td>'
+        f'<td class="num">{r.stances}</td></tr>'
+        for r in rows
+    )
+    return (
+        '<table class="list"><tr><th class="num">line</th><th>article</th><th>title</th>'
+        '<th>status</th><th class="num">quotes</th><th class="num">events</th>'
+        f'<th class="num">stances</th></tr>{body}</table>'
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +16,7 @@ from typer.testing import CliRunner
 from summariser.cli import app
 from summariser.evals.gold import GoldFile, GoldQuote
 from summariser.schemas import Drop, Event, Meta, Quote, Stance, Summary
-from summariser.view import Entry, page
+from summariser.view import TOP_SPEAKERS, Entry, page
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,6 +37,19 @@ ARTICLE = (
     + "\n\nThe library trust will appeal the decision in March. "
     "“We will take it to court,” said trust chair Ana Lopez."
 )
+
+
+@contextlib.contextmanager
+def chromium_tab(viewport: dict[str, int]) -> Iterator[Any]:
+    """A tab of Debian's chromium, driven by Playwright (closed on the way out)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield browser.new_page(viewport=viewport)
+        finally:
+            browser.close()
 
 
 def span(text: str, part: str) -> tuple[int, int]:
@@ -236,41 +252,34 @@ def test_run_format_html_gives_the_same_page(tmp_path, seed):
     not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
 )
 def test_in_a_real_browser(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     s = summary()
     path = tmp_path / "page.html"
     path.write_text(page([Entry("harbour", ARTICLE, s)]), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 700})
-            requests: list[str] = []
-            tab.on("request", lambda req: requests.append(req.url))
-            dialogs: list[str] = []
-            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            tab.goto(path.as_uri())
-            n_records = len(s.quotes) + len(s.events) + len(s.stances)
-            assert tab.locator("span.anchor").count() == n_records
-            assert tab.locator("li.rec").count() == n_records
-            # every record has at least one visible highlighted segment
-            for rid in tab.eval_on_selector_all("span.anchor", "els => els.map(e => e.id)"):
-                assert tab.locator(f'mark[data-r~="{rid}"]').first.is_visible()
-            assert tab.locator("mark.quote").count() >= len(s.quotes)
+    with chromium_tab({"width": 1200, "height": 700}) as tab:
+        requests: list[str] = []
+        tab.on("request", lambda req: requests.append(req.url))
+        dialogs: list[str] = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(path.as_uri())
+        n_records = len(s.quotes) + len(s.events) + len(s.stances)
+        assert tab.locator("span.anchor").count() == n_records
+        assert tab.locator("li.rec").count() == n_records
+        # every record has at least one visible highlighted segment
+        for rid in tab.eval_on_selector_all("span.anchor", "els => els.map(e => e.id)"):
+            assert tab.locator(f'mark[data-r~="{rid}"]').first.is_visible()
+        assert tab.locator("mark.quote").count() >= len(s.quotes)
 
-            last = tab.locator('li.rec[data-target="a0-q3"]')
-            assert not _in_view(tab, "a0-q3")  # the last quote starts below the first screen
-            last.click()
-            tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
-            assert _in_view(tab, "a0-q3")
-            focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
-            assert "".join(focused) == "We will take it to court"
-            assert dialogs == []  # the article's <script> never ran
-            assert requests == [path.as_uri()]  # and the page asked for nothing else
-            tab.screenshot(path=str(tmp_path / "page.png"), full_page=False)
-            assert (tmp_path / "page.png").stat().st_size > 10_000
-        finally:
-            browser.close()
+        last = tab.locator('li.rec[data-target="a0-q3"]')
+        assert not _in_view(tab, "a0-q3")  # the last quote starts below the first screen
+        last.click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        assert _in_view(tab, "a0-q3")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert "".join(focused) == "We will take it to court"
+        assert dialogs == []  # the article's <script> never ran
+        assert requests == [path.as_uri()]  # and the page asked for nothing else
+        tab.screenshot(path=str(tmp_path / "page.png"), full_page=False)
+        assert (tmp_path / "page.png").stat().st_size > 10_000
 
 
 def _in_view(tab, anchor_id: str) -> bool:
@@ -299,3 +308,158 @@ def test_cli_view_of_eval_predictions_with_gold(tmp_path):
     assert gold_items == ["gold ok", "gold wrong-speaker"]
     extra = [a for t, a in found if t == "span" and "extra" in (a.get("class") or "")]
     assert len(extra) == 1  # the Tom Reyes quote no gold holds
+
+
+# --- the overview of a batch ----------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _export_and_site(tmp_path: Path, n: int) -> tuple[Path, dict[str, list[dict[str, str]]]]:
+    from tests.batchdata import write_batch
+
+    articles, results = write_batch(tmp_path, n, seed=5)
+    runner = CliRunner()
+    r = runner.invoke(app, ["export", str(results), "--to", str(tmp_path / "t"), "--no-parquet"])
+    assert r.exit_code == 0, r.output
+    site = tmp_path / "site"
+    r = runner.invoke(app, ["view", str(results), "--articles", str(articles), "-o", str(site)])
+    assert r.exit_code == 0, r.output
+    assert f"and {n:,} article page(s)" in r.stderr
+    tables = {k: _read_csv(tmp_path / "t" / f"{k}.csv") for k in
+              ("articles", "quotes", "events", "stances")}  # fmt: skip
+    return site, tables
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+def test_overview_counts_equal_the_tables_and_a_speaker_click_shows_the_quote(tmp_path):
+    from collections import Counter
+
+    from summariser.export.overview import known_date
+    from summariser.text.names import fold
+
+    site, t = _export_and_site(tmp_path, 150)
+    quotes, stances, events = t["quotes"], t["stances"], t["events"]
+    assert len(list((site / "articles").glob("*.html"))) == 150
+    with chromium_tab({"width": 1280, "height": 900}) as tab:
+        requests: list[str] = []
+        tab.on("request", lambda req: requests.append(req.url))
+        tab.goto((site / "index.html").as_uri())
+        shown = tab.eval_on_selector_all(
+            "dd[data-count]",
+            "els => Object.fromEntries(els.map(e => [e.dataset.count, e.textContent]))",
+        )
+        kinds = Counter(q["kind"] for q in quotes)
+        dated = [e for e in events if known_date(e["when"])]
+        counted = {k: int(v.replace(",", "")) for k, v in shown.items()}
+        raw = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+        for kind in ("quotes", "events", "stances"):  # the page against the JSONL itself
+            assert counted[kind] == sum(len(x.get("summary", {}).get(kind, [])) for x in raw)
+        assert counted["articles"] == len(raw)
+        assert counted["errors"] == sum("error" in x for x in raw) > 0
+        assert counted == {
+            "articles": len(t["articles"]),
+            "errors": sum(a["status"] == "error" for a in t["articles"]),
+            "failed-steps": sum(bool(a["failures"]) for a in t["articles"]),
+            "quotes": len(quotes),
+            "direct": kinds["direct"],
+            "indirect": kinds["indirect"],
+            "speakers": len({q["speaker_key"] for q in quotes if q["speaker_key"]}),
+            "events": len(events),
+            "dated-events": len(dated),
+            "stances": len(stances),
+            "skipped-lines": 0,
+        }
+        # every speaker row: its counts are those of its key in quotes.csv
+        rows = tab.eval_on_selector_all(
+            "tr.speaker", "els => els.map(e => Object.assign({}, e.dataset))"
+        )
+        assert len(rows) == min(TOP_SPEAKERS, len({q["speaker_key"] for q in quotes}))
+        for row in rows:
+            mine = [q for q in quotes if q["speaker_key"] == row["key"]]
+            assert int(row["quotes"]) == len(mine)
+            assert int(row["direct"]) == sum(q["kind"] == "direct" for q in mine)
+            assert int(row["indirect"]) == sum(q["kind"] == "indirect" for q in mine)
+            assert int(row["articles"]) == len({q["result_line"] for q in mine})
+        assert [int(r["quotes"]) for r in rows] == sorted(
+            Counter(q["speaker_key"] for q in quotes if q["speaker_key"]).values(),
+            reverse=True,
+        )[: len(rows)]
+        # every stance cell: its polarity counts are those of the pair in stances.csv
+        cells = tab.eval_on_selector_all(
+            "table.grid td[data-target]",
+            "els => els.map(e => Object.assign({holder: e.parentNode.dataset.holder}, e.dataset))",
+        )
+        assert cells
+        pairs = Counter(
+            (s["holder_key"], " ".join(w for w in fold(s["target"]).split() if w != "the"),
+             s["polarity"])
+            for s in stances
+        )  # fmt: skip
+        for c in cells:
+            for pol in ("support", "oppose", "neutral", "mixed"):
+                assert int(c[pol]) == pairs[(c["holder"], c["target"], pol)]
+        # every month of the timeline: its count is the dated events of that month
+        months = tab.eval_on_selector_all(
+            "details[data-events]", "els => els.map(e => [e.id, +e.dataset.events])"
+        )
+        assert dict(months) == {
+            f"t-{m:%Y-%m}": n
+            for m, n in Counter(known_date(e["when"]).replace(day=1) for e in dated).items()
+        }
+        assert tab.locator("svg rect.bar-month").count() == len(months)
+
+        # a click on the top speaker reaches an article page that highlights the quote
+        top = rows[0]["key"]
+        first = next(q for q in quotes if q["speaker_key"] == top)
+        tab.locator("tr.speaker a.who").first.click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        assert tab.url.endswith(f"articles/{first['result_line']}.html#a0-q{first['n']}")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert " ".join(focused) == first["text"]
+        assert first["text"] in tab.locator("li.rec.active").inner_text()
+        assert _in_view(tab, f"a0-q{first['n']}")
+        tab.go_back()
+        # ... and a list page links every article
+        tab.goto((site / "list-1.html").as_uri())
+        assert tab.locator("table.list a").count() == 150
+        assert all(u.startswith("file://") for u in requests)  # nothing from the network
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+def test_one_page_for_a_small_batch_has_the_overview_and_links_within_it(tmp_path):
+    article = tmp_path / "harbour.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    s = summary()
+    other = s.model_copy(update={"quotes": s.quotes[1:2]})
+    results = tmp_path / "results.jsonl"
+    results.write_text(
+        json.dumps({"id": "harbour.txt", "summary": s.model_dump()}) + "\n"
+        + json.dumps({"id": "again.txt", "summary": other.model_dump()}) + "\n"
+        + '{"id": "cut", "summ\n'
+    )  # fmt: skip
+    r = CliRunner().invoke(app, ["view", str(results), "--articles", str(tmp_path)])
+    assert r.exit_code == 3, r.output  # written, but a line was skipped
+    assert r.stderr.count("line 3: not JSON (a truncated line?): skipped") == 1
+    page_path = tmp_path / "page.html"
+    page_path.write_text(r.stdout, encoding="utf-8")
+    with chromium_tab({"width": 1200, "height": 700}) as tab:
+        tab.goto(page_path.as_uri())
+        reyes = tab.locator('tr.speaker[data-key="tom reyes"]')
+        assert reyes.get_attribute("data-quotes") == "2"
+        assert reyes.get_attribute("data-articles") == "2"
+        assert tab.locator('dd[data-count="skipped-lines"]').inner_text() == "1"
+        tab.locator('tr.speaker[data-key="ana lopez"] a.who').click()
+        tab.wait_for_function("() => document.querySelector('mark.focus') !== null")
+        focused = tab.eval_on_selector_all("mark.focus", "els => els.map(e => e.textContent)")
+        assert "".join(focused) == "We will take it to court"
+        assert _in_view(tab, "a0-q3")

@@ -13,6 +13,7 @@ from summariser.cli.root import app
 for _group in (
     "run",
     "view",
+    "export",
     "batch",
     "evals",
     "logs",

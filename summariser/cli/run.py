@@ -158,18 +158,30 @@ def models(
 class SchemaName(str, Enum):
     summary = "summary"
     batch_line = "batch-line"
+    tables = "tables"
 
 
 @app.command()
 def schema(
     name: Annotated[
-        SchemaName, typer.Argument(help="summary (run's JSON) or batch-line (one batch line).")
+        SchemaName,
+        typer.Argument(
+            help="summary (run's JSON), batch-line (one batch line) or tables (`export`'s columns)."
+        ),
     ] = SchemaName.summary,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
-    """Print the JSON Schema of a Summary (run's output) or of one `batch` output line."""
+    """Print the JSON Schema of a Summary (run's output) or of one `batch` output line.
+
+    `tables`: the columns of `summarise export`'s tables, as Frictionless Table Schemas.
+    """
     configure_output(verbose, quiet)
+    if name is SchemaName.tables:
+        from summariser.export.columns import table_schemas
+
+        print(json.dumps(table_schemas(), indent=2))
+        return
     from summariser.schemas import Summary
 
     if name is SchemaName.summary:

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from summariser.cli.common import QuietOpt, VerboseOpt, configure_output, failures, say
+from summariser.cli.common import (
+    PARTIAL,
+    QuietOpt,
+    VerboseOpt,
+    configure_output,
+    failures,
+    say,
+)
 from summariser.cli.root import app
 
 if TYPE_CHECKING:
@@ -39,7 +46,13 @@ def view(
         bool, typer.Option("--allow-outside", help="Gold article_path may leave the gold folder.")
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the page here (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the page here (default: stdout); a folder (an existing one, or a name "
+            "without .html) gets index.html, article lists and one page per article.",
+        ),
     ] = None,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
@@ -48,15 +61,20 @@ def view(
 
     Quotes are coloured by speaker, event and stance evidence underlined; click a record to
     scroll to it. Dropped proposals and meta (model, timings, tokens) are listed per article.
+    A batch gets an overview first: most-quoted speakers, who stands where, events over time.
+    With -o DIR: index.html (the overview), list-N.html, and articles/LINE.html per article.
     """
     configure_output(verbose, quiet)
     with failures():
-        from summariser.view import page
-
-        entries = _entries(result, article, articles, gold, allow_outside)
         named = article.name if article else "stdin" if result == "-" else Path(result).name
         title = f"summariser: {named}"
-        html = page(entries, title=title)
+        if out is not None and (out.is_dir() or out.suffix.lower() not in (".html", ".htm")):
+            _site(result, out, articles, gold, article, title)
+            return
+        from summariser.view import page
+
+        entries, top, skipped = _entries(result, article, articles, gold, allow_outside)
+        html = page(entries, title=title, top=top)
         if out is None:
             sys.stdout.write(html)
         else:
@@ -67,10 +85,45 @@ def view(
             except OSError as e:
                 raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
             say(f"wrote {out} ({len(html.encode()):,} bytes, {len(entries)} article(s))")
+        if skipped:
+            raise typer.Exit(PARTIAL)
 
 
-def _lines(result: str) -> tuple[Any, list[Any]]:
-    """The result file as one JSON value (a run), or as JSONL lines."""
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _site(
+    result: str,
+    out: Path,
+    articles: Path | None,
+    gold: Path | None,
+    article: Path | None,
+    title: str,
+) -> None:
+    """`view RESULTS -o DIR`: the overview site, streamed."""
+    from summariser.errors import InputError
+    from summariser.export.site import write_site
+
+    if result == "-" or not Path(result).is_file():
+        raise InputError(f"{result}: -o DIR needs a results file (JSONL) to read twice")
+    if gold is not None or article is not None:
+        raise InputError("--gold and --article make one page: give -o PAGE.html")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file: give a folder (or a name ending in .html)")
+    try:
+        site = write_site(Path(result), out, articles=articles, title=title, warn=_warn)
+    except OSError as e:
+        raise InputError(f"{out}: cannot write the pages ({e.strerror})") from None
+    if site.pages == 0:
+        raise InputError(f"{result}: no results in it")
+    say(f"wrote {site.index} ({site.index_bytes:,} bytes) and {site.pages:,} article page(s)")
+    if site.skipped:
+        raise typer.Exit(PARTIAL)
+
+
+def _lines(result: str) -> tuple[Any, list[str]]:
+    """The result file as one JSON value (a run), or as its JSONL lines."""
     from summariser.errors import InputError
 
     try:
@@ -80,22 +133,7 @@ def _lines(result: str) -> tuple[Any, list[Any]]:
     try:
         return json.loads(raw), []
     except json.JSONDecodeError:
-        pass
-    lines = []
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            lines.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise InputError(f"{result}: line {n} is not JSON") from None
-    return None, lines
-
-
-def _label(line: dict[str, Any]) -> str:
-    """An output line's article as people name it: its id as text, or "line:N" (no id)."""
-    art_id = line.get("id")
-    return str(art_id) if art_id is not None else f"line:{line.get('line')}"
+        return None, raw.splitlines()
 
 
 def _entries(
@@ -104,18 +142,28 @@ def _entries(
     articles: Path | None,
     gold: Path | None,
     allow_outside: bool,
-) -> list[Entry]:
-    from pydantic import ValidationError
-
+) -> tuple[list[Entry], str, int]:
+    """The page's articles, the overview of a batch (HTML, "" for one article), lines skipped."""
     from summariser.errors import InputError
-    from summariser.schemas import Summary
+    from summariser.export.read import results_of
     from summariser.view import Entry
 
     whole, lines = _lines(result)
+    values: list[Any] = lines
     if isinstance(whole, dict) and "meta" in whole:  # a `run` JSON
-        lines = [{"id": article.name if article else result, "summary": whole}]
-    elif whole is not None and not lines:
-        lines = [whole] if isinstance(whole, dict) else list(whole)
+        values = [{"id": article.name if article else result, "summary": whole}]
+    elif whole is not None:
+        values = [whole] if isinstance(whole, dict) else list(whole)
+    values = [v for v in values if not isinstance(v, str) or v.strip()]
+    bad: list[str] = []
+    results = results_of(values, bad.append)
+    where = result if result != "-" else "stdin"
+    bad = [b.replace("item ", f"{where} line ", 1) for b in bad]
+    if not results:
+        reason = bad[0].split(": ", 1)[1].removesuffix(": skipped") if bad else "empty"
+        raise InputError(f"{where}: no results in it ({reason}): was it written by summariser?")
+    for message in bad:
+        _warn(message)
     texts: dict[str, str] = {}
     golds: dict[str, Any] = {}
     if gold is not None:
@@ -126,29 +174,25 @@ def _entries(
     if articles is not None:
         from summariser.batch import read_articles
 
-        wanted = {_label(line) for line in lines if isinstance(line, dict)}
+        wanted = {r.label for r in results}
         texts.update({a.label: a.text for a in read_articles(articles) if a.label in wanted})
     if article is not None:
         from summariser.inputs import read_article
 
         text = read_article(str(article))
-        texts.update({_label(line): text for line in lines if isinstance(line, dict)})
-    entries = []
-    for n, line in enumerate(lines, 1):
-        if not isinstance(line, dict) or ("id" not in line and "line" not in line):
-            raise InputError(f"{result}: line {n} has no id: not a results or predictions file")
-        art_id = _label(line)
-        error = line.get("error")
-        if error is not None or "summary" not in line:
-            message = error.get("message") if isinstance(error, dict) else str(error)
-            entries.append(Entry(art_id, texts.get(art_id), error=message or "no summary"))
-            continue
-        try:
-            summary = Summary.model_validate(line["summary"])
-        except ValidationError as e:
-            raise InputError(f"{result}: line {n} holds no valid summary ({e.error_count()} "
-                             "errors): was it written by summariser?") from None  # fmt: skip
-        entries.append(Entry(art_id, texts.get(art_id), summary, gold=golds.get(art_id)))
-    if not entries:
-        raise InputError(f"{result}: no results in it")
-    return entries
+        texts.update({r.label: text for r in results})
+    entries = [
+        Entry(r.label, texts.get(r.label), r.summary, error=r.error, gold=golds.get(r.label))
+        for r in results
+    ]
+    top = ""
+    if len(results) > 1:
+        from summariser.export import names_of
+        from summariser.export.overview import Overview
+        from summariser.view import overview
+
+        ov = Overview(names_of(lambda: results))
+        for r in results:
+            ov.add(r)
+        top = overview(ov, lambda ref: f"#a{ref.seq}-{ref.rid}", skipped=len(bad))
+    return entries, top, len(bad)
