@@ -13,14 +13,18 @@ from summariser.errors import InputError
 from summariser.evals.gold import GoldEvent, GoldQuote, GoldStance, load_gold
 from summariser.evals.run import Item, build_report, load_items
 from summariser.evals.scoring import (
+    STRICT_THRESHOLD,
     Counts,
+    dice,
     overlap,
     same_entity,
     score_events,
     score_quotes,
     score_stances,
+    similarity,
 )
 from summariser.schemas import Event, Meta, Quote, Stance, Summary
+from summariser.text.spans import content_words
 from tests.server import Reply, ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +109,48 @@ def test_stances_match_on_holder_and_target_and_judge_polarity():
     ]
     c = score_stances(preds, golds, {})
     assert c.tp == 2 and c.accuracy() == {"polarity": 0.5}
+
+
+def test_dice_of_content_words_is_length_aware():
+    # stems: "repair", "harbour", "bridg" against the same three: identical
+    assert dice("repairing the harbour bridge", "the harbour bridge repairs") == 1.0
+    # a whole sentence that holds the gold phrase: 11 content words, 2 shared:
+    # 2*2 / (11 + 2) = 0.308, below the bar
+    long = (
+        "the council said on Tuesday that the old harbour bridge would finally reopen to "
+        "traffic next spring"
+    )
+    assert round(dice(long, "harbour bridge"), 3) == 0.308 < STRICT_THRESHOLD
+    assert similarity(long, "harbour bridge") == 1.0  # token-set: full marks for a superset
+    assert dice(None, None) == 1.0 and dice("the", None) == 0.0 and dice("bridge", "") == 0.0
+
+
+def test_content_words_fold_case_accents_and_inflections():
+    assert content_words("Voted to spend £14m repairing the Bridges") == {
+        "vote", "spend", "14m", "repair", "bridg",
+    }  # fmt: skip
+    assert content_words("Zoë’s café") == content_words("Zoe's cafe") == {"zoe", "cafe"}
+
+
+def test_a_target_copying_a_sentence_matches_only_under_the_loose_score():
+    golds = [GoldStance(holder="Tom Askew", target="the bridge repair", polarity="oppose")]
+    st = dict(evidence="x", start=0, end=1)
+    copy = (  # 9 content words, 2 shared with the gold's: 2*2 / (9 + 2) = 0.364
+        "We are choosing a postcard over our children, and spending millions on the bridge "
+        "repair is a disgrace to this town"
+    )
+    preds = [Stance(holder="Tom Askew", target=copy, polarity="oppose", **st)]
+    assert score_stances(preds, golds, {}).tp == 0
+    assert score_stances(preds, golds, {}, strict=False).tp == 1
+
+
+def test_an_event_target_naming_the_golds_entity_counts_as_its_words():
+    golds = [GoldEvent(actor="Keir Starmer", action="met with", target="Donald Trump")]
+    ev = dict(evidence="x", start=0, end=1, when=None, where=None)
+    preds = [Event(actor="Sir Keir", action="met", target="Mr Trump", **ev)]
+    aliases = {"Keir Starmer": ["Sir Keir"], "Donald Trump": ["Mr Trump"]}
+    # action "met" vs "met with": the gold's target words stand in for "Mr Trump"
+    assert score_events(preds, golds, aliases).tp == 1
 
 
 def test_report_micro_and_macro_and_failed_article():

@@ -220,3 +220,10 @@ def test_a_clause_as_subject_names_no_actor():
     # "Raising taxes" is an action, not who acts; nor are "tax rises": neither may act
     assert [a for a, action, _ in found("Raising taxes hurt the party.") if action == "hurt"] == []
     assert found("Tax rises hurt the party.") == []
+
+
+def test_a_scorer_applies_its_weights_to_standardised_features():
+    s = scorer.Scorer(("a", "b"), (2.0, -1.0), (0.5, 0.0), (0.5, 2.0), bias=-1.0, threshold=0.5)
+    # z = -1 + 2 * (1 - 0.5) / 0.5 - 1 * (4 - 0) / 2 = -1: sigmoid(-1)
+    assert round(s.probability({"a": 1.0, "b": 4.0}), 4) == 0.2689
+    assert round(s.probability({}), 4) == round(1 / (1 + 2.718281828**3), 4)  # missing: 0

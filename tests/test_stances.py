@@ -133,3 +133,32 @@ def test_a_quote_whose_speech_clause_is_a_candidate_is_not_listed_twice():
     fake = parser_only()
     s = extract(text, fake, steps=["quotes", "stances"])
     assert len(s.quotes) == 1 and len(s.stances) == 1
+
+
+def test_topic_is_the_phrase_the_article_dwells_on_never_a_vague_noun():
+    from summariser.text.clauses import topic
+    from summariser.text.document import parse
+
+    text = (
+        "Councillors debated the ferry timetable.\n"
+        "“I spent time on the ferry timetable and it is a disgrace,” said Ola Berg."
+    )
+    document = parse(text)
+    start = text.index("I spent")
+    end = text.index("disgrace") + len("disgrace")
+    assert topic(document, start, end) == "ferry timetable"  # named again, not "time"
+
+
+def test_one_resolver_names_the_speaker_the_actor_and_the_holder_alike():
+    text = (
+        "Lene Dahl won the vote in Bergen. Lene Dahl thanked her staff.\n"
+        "The Prime Minister opened the new bridge on Friday.\n"
+        "“This bridge is a wonderful gift to the city,” the Prime Minister said."
+    )
+    fake = parser_only()
+    s = extract(text, fake)
+    assert [q.speaker for q in s.quotes] == ["Lene Dahl"]
+    assert ("Lene Dahl", "opened") in [(e.actor, e.action) for e in s.events]
+    assert ("Lene Dahl", "support", "bridge") in [
+        (x.holder, x.polarity, x.target) for x in s.stances
+    ]
