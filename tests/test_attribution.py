@@ -205,3 +205,17 @@ def test_a_failed_model_answer_drops_the_quote_and_counts_it():
         found, ctx = run(AMBIGUOUS, backend)
     assert all(t != "Nobody listens to us" for t, _, _ in found)
     assert ctx.dropped.get("no speaker") == 1 and ctx.failures
+
+
+def test_a_named_storm_is_never_the_organisation_a_descriptor_stands_for():
+    from summariser.backends.fake import FakeBackend
+    from summariser.pipeline import extract
+
+    text = (
+        "Storm Arwen brought down power lines across Keldale on Sunday.\n"
+        "The Keldale Power Board sent engineers to the valley.\n"
+        "Storm Arwen also closed two roads.\n"
+        "The body said supplies would return by Tuesday."
+    )
+    s = extract(text, FakeBackend({"SpeakerChoices": ['{"Q1": 1}']}), steps=["quotes"])
+    assert [q.speaker for q in s.quotes] == ["Keldale Power Board"]

@@ -72,6 +72,8 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue  # words inside quotation marks are what someone said
         if c.negated or c.conditional or c.question or c.planned:
             continue
+        if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
+            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         if c.modal in _SPECULATIVE and not (c.modal == "would" and c.reported):
             continue  # "said it would fight": a plan as reported, not a possibility
         target = c.object.label if c.object is not None else None

@@ -141,6 +141,8 @@ EVENT_NOUNS = frozenset(
     "deployment release bailout cut cuts layoffs redundancies announcement approval "
     "rejection victory defeat win loss".split()
 )
+#: Words that open the name of a happening, never of someone who acts ("Storm Ffion").
+NAMED_HAPPENINGS = frozenset("storm hurricane typhoon cyclone tropical operation battle".split())
 #: Nouns of plans and proposals: a verb they govern ("plans to meet") has not happened.
 PLAN_NOUNS = frozenset(
     "plan plans proposal proposals bid bids hope hopes intention offer offers threat threats "

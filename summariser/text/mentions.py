@@ -124,7 +124,7 @@ class Cast:
         doc = self.document.doc
         found = [
             (e.start, e.end, e.label) for e in self.document.entities
-            if e.label in _NAMED and names.name_tokens(e.text)
+            if e.label in _NAMED and names.name_tokens(e.text) and not self._verb_in(e)
         ]  # fmt: skip
         for ent in self.document.entities:  # "Cole" called a PRODUCT: a surname all the same
             span = self.document.tokens_in(ent.start, ent.end)
@@ -161,6 +161,8 @@ class Cast:
             toks = names.name_tokens(re.sub(r"[’']s?$", "", self.text[s:e]))
             if not toks:
                 continue
+            if toks[0] in lexicon.NAMED_HAPPENINGS and len(toks) > 1:
+                continue  # "Storm Ffion", "Hurricane Ida": a happening, not who speaks or acts
             last = names.fold(self.text[s:e].split()[-1])
             if label in ("PROPN", "SURNAME") and last in lexicon.SPEAKER_TITLES | names.HONORIFICS:
                 continue  # "the Finance Minister": a title, resolved to its holder, not a name
@@ -178,6 +180,11 @@ class Cast:
                 label = "ORG" if orgish and not self._title(s, self.text[s:e]) else "PERSON"
             out.append((s, e, label))
         return out
+
+    def _verb_in(self, ent: Any) -> bool:
+        """ "Thai Authorities Indict": a title-case headline read as one name holds a verb."""
+        span = self.document.tokens_in(ent.start, ent.end)
+        return span is not None and len(span) > 1 and span[-1].pos_ == "VERB"
 
     def _relative(self, start: int, end: int) -> str | None:
         """ "who" or "which" when a relative clause follows the mention (", which owns ...")."""
