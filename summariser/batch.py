@@ -17,6 +17,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -42,6 +43,9 @@ from summariser.schemas import Summary
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Keys of an output line; input fields other than id and text go under "extra".
 RESERVED = ("id", "line", "summary", "error", "extra")
+#: Deepest nesting of arrays/objects accepted in an input line (Python's own parser and our
+#: walks over the value are recursive: a line nested ~1,000 deep would end the whole batch).
+MAX_DEPTH = 64
 ArticleId = str | int
 
 
@@ -202,9 +206,13 @@ def _jsonl_articles(f: BinaryIO, name: str) -> Iterator[Article]:
 def jsonl_article(raw: bytes, n: int, name: str) -> Article:
     """The article on JSONL line `n` (bytes of one line), or an Article saying what is wrong."""
     where = f"{name} line {n}"
+    raw = raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw
+    if json_depth(raw) > MAX_DEPTH:
+        return Article(None, line=n, error=f"{where} is JSON nested more than {MAX_DEPTH} "
+                       "levels deep: flatten its fields")  # fmt: skip
     try:
-        obj = json.loads(raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return Article(None, line=n, error=f"{where} is not JSON")
     if not isinstance(obj, dict):
         return Article(None, line=n, error=f"{where} is not a JSON object")
@@ -232,6 +240,23 @@ def jsonl_article(raw: bytes, n: int, name: str) -> Article:
     except InputError as e:
         return Article(art_id, extra=obj, line=n, error=str(e))
     return Article(art_id, text, obj, line=n)
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in the JSON text `raw` (brackets inside strings do not
+    count), found without parsing it, so a hostile line cannot exhaust the recursion limit.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return 0  # cannot be too deep: the common case costs two counts
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_STRINGS.sub(b'""', raw)):
+        depth += 1 if m.group() in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 def _bad_strings(value: Any, path: str = "") -> str | None:
@@ -365,12 +390,21 @@ class Results:
                 ) from None
             tally.summaries += ok
             tally.errors += not ok
+            tally.failed_steps += ok and failed_steps(outcome)
         return ok
 
     def close(self) -> None:
         """Close the file (every line is already flushed)."""
         with contextlib.suppress(OSError):
             self._writer.close()
+
+
+def failed_steps(outcome: dict[str, Any]) -> bool:
+    """True if a summary outcome (or an output line) records steps whose answer was unusable:
+    not a plain success (counted apart, exit code 3, redone by --retry-errors).
+    """
+    summary = outcome.get("summary")
+    return isinstance(summary, dict) and bool((summary.get("meta") or {}).get("failures"))
 
 
 def result_line(article: Article, outcome: dict[str, Any], secrets: tuple[str, ...] = ()) -> str:
@@ -420,9 +454,9 @@ def done_keys(out: Path, retry_errors: bool = False) -> set[str]:
                 try:
                     obj = json.loads(raw)
                     key = line_key(obj) if isinstance(obj, dict) else None
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     key = None
-                if key is None or (retry_errors and "error" in obj):
+                if key is None or (retry_errors and ("error" in obj or failed_steps(obj))):
                     dropped = True
                     continue
                 keys.add(key)
@@ -468,6 +502,8 @@ class Tally:
 
     summaries: int = 0
     errors: int = 0
+    #: Summaries whose `meta.failures` names steps that failed (also counted in `summaries`).
+    failed_steps: int = 0
     skipped: int = 0
     duplicates: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -477,8 +513,10 @@ class Tally:
     def line(self) -> str:
         dup = f", {len(self.duplicates)} duplicate ids skipped" if self.duplicates else ""
         stop = "; interrupted: rerun the same command to resume" if self.interrupted else ""
+        failed = f" ({self.failed_steps} with failed steps)" if self.failed_steps else ""
         return (
-            f"{self.summaries} summaries, {self.errors} errors, {self.skipped} already done{dup}; "
+            f"{self.summaries} summaries{failed}, {self.errors} errors, {self.skipped} already "
+            f"done{dup}; "
             f"{self.seconds:.1f}s{stop}"
         )
 
