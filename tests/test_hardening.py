@@ -89,3 +89,139 @@ def test_an_article_whose_steps_failed_is_counted_apart_exits_3_and_is_retried(t
     got = keyed(out)
     assert set(got) == {'"a0"', '"a1"', '"a2"'}
     assert not any(x["summary"]["meta"]["failures"] for x in got.values())
+
+
+# ---- row 3: an unusable SUMMARISER_CACHE_DIR ---------------------------------------------------
+
+
+def _cache_dirs(tmp_path: Path) -> dict[str, str]:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    return {"a file": str(a_file), "/dev/null": "/dev/null", "below a file": str(a_file / "c")}
+
+
+def test_an_unusable_cache_dir_is_one_warning_before_any_call_and_the_result_kept(
+    tmp_path, monkeypatch
+):
+    article = tmp_path / "a.txt"
+    article.write_text("Ana Lopez spoke. “Item 1 is ready,” the official said.")
+    for what, folder in _cache_dirs(tmp_path).items():
+        monkeypatch.setenv("SUMMARISER_CACHE_DIR", folder)
+        with ScriptedServer(default=speaker) as srv:
+            r = invoke("run", str(article), "-m", "openai:m", "--base-url", srv.url,
+                       "--api-key", KEY, "--no-log", "--steps", "quotes")  # fmt: skip
+            asked = len(srv.requests)
+        assert r.exit_code == 0, (what, r.output)
+        assert json.loads(r.stdout)["quotes"][0]["speaker"] == "Ana Lopez", what
+        (warning,) = [x for x in r.stderr.splitlines() if x.strip()]
+        assert warning.startswith("warning: cannot use the cache folder") and folder in warning
+        assert "running without the result cache" in warning and asked == 1
+        src = articles(tmp_path / "in.jsonl", 3)
+        out = tmp_path / f"out-{len(what)}.jsonl"
+        with ScriptedServer(default=speaker) as srv:
+            b = batch(src, out, srv.url)
+        assert b.exit_code == 0, (what, b.output)
+        assert all("summary" in x for x in lines(out)), what  # no InternalError lines
+        assert b.stderr.count("cannot use the cache folder") == 1
+
+
+def test_a_disk_that_fills_during_a_run_still_returns_the_result(tmp_path):
+    """Usable when checked, full when the result is stored: the result is returned anyway."""
+    from summariser import summarise
+    from summariser.cache import ResultCache
+
+    root = tmp_path / "cache"
+    cache = ResultCache(root)
+    assert cache.check() is None
+    root.rmdir()
+    root.write_text("the disk changed under us")  # every write below it now fails
+    s = summarise("Ana Lopez spoke. “It is ready,” she said.", model="none", cache=cache)
+    assert s.quotes[0].text == "It is ready" and "cannot use the cache folder" in cache.broken
+
+
+def test_a_full_disk_cache_is_one_warning(tmp_path):
+    """A file-size limit of 0 makes every file write fail (EFBIG), as a full disk does."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Ana Lopez spoke. “Item 1 is ready,” the official said.")
+
+    def full() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    env = {**__import__("os").environ, "SUMMARISER_CACHE_DIR": str(tmp_path / "cache")}
+    cmd = [sys.executable, "-m", "summariser", "run", str(article), "--model", "none", "--no-log"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, preexec_fn=full, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["quotes"][0]["text"] == "Item 1 is ready"
+    assert r.stderr.count("cannot use the cache folder") == 1 and "Traceback" not in r.stderr
+
+
+# ---- rows 9-11: eval's --report, FIFOs and huge articles in the gold folder --------------------
+
+GOLD = {"article": "Tom Reyes spoke. “We will win,” Tom Reyes said.",
+        "quotes": [{"text": "We will win", "speaker": "Tom Reyes"}]}  # fmt: skip
+
+
+def gold_folder(tmp_path: Path) -> Path:
+    d = tmp_path / "gold"
+    d.mkdir()
+    (d / "one.json").write_text(json.dumps(GOLD))
+    return d
+
+
+def test_eval_report_that_is_a_file_or_unwritable_is_one_line_before_any_call(tmp_path):
+    gold = gold_folder(tmp_path)
+    a_file = tmp_path / "a-file"
+    a_file.write_text("keep me")
+    for report in (a_file, Path("/dev/null"), a_file / "below", Path("/proc/no-such-report")):
+        with ScriptedServer() as srv:
+            r = invoke("eval", str(gold), "-m", "openai:m", "--base-url", srv.url, "--api-key",
+                       KEY, "--steps", "quotes", "--report", str(report))  # fmt: skip
+            asked = len(srv.requests)
+        assert r.exit_code == 1, (report, r.output)
+        assert asked == 0 and r.stdout == "" and "Traceback" not in r.output
+        (line,) = r.stderr.splitlines()
+        assert line.startswith("error: ") and str(report) in line, line
+    assert a_file.read_text() == "keep me"
+
+
+def _eval_process(*args: str, preexec=None, timeout: float = 60):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "summariser", "eval", *args, "--model", "none", "--no-log"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=preexec)  # fmt: skip
+
+
+def test_a_fifo_named_json_in_the_gold_folder_is_skipped_not_read(tmp_path):
+    import os
+
+    gold = gold_folder(tmp_path)
+    os.mkfifo(gold / "pipe.json")  # opening it to read would block forever
+    r = _eval_process(str(gold), "--steps", "quotes")
+    assert r.returncode == 0, r.stderr
+    assert "skipped pipe.json: not a regular file" in r.stderr and "PASS none: 1 articles" in r.stdout
+
+
+def test_a_huge_gold_article_is_refused_before_it_is_read(tmp_path):
+    import resource
+
+    gold = gold_folder(tmp_path)
+    with (gold / "huge.txt").open("wb") as f:
+        f.truncate(2_000_000_000)  # sparse: 2 GB that cost no disk
+    (gold / "two.json").write_text(json.dumps({"article_path": "huge.txt"}))
+
+    def small_memory() -> None:  # reading the file whole would fail with MemoryError
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+
+    r = _eval_process(str(gold), "--steps", "quotes", preexec=small_memory)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    (line,) = r.stderr.splitlines()
+    assert "two.json: article_path 'huge.txt'" in line and "2000.0 MB" in line, line
+    assert "up to 5 MB" in line

@@ -282,6 +282,20 @@ def watch(backend: ChatBackend) -> ChatBackend:
     return backend
 
 
+def open_cache(enabled: bool) -> bool:
+    """Whether to use the result cache: checked (and created) before any model call; one that
+    cannot be used is said once on stderr and the command runs without it."""
+    if not enabled:
+        return False
+    from summariser.cache import ResultCache
+
+    reason = ResultCache().check()
+    if reason:
+        say(f"warning: {reason}; running without the result cache (set SUMMARISER_CACHE_DIR "
+            "to a writable folder, or pass --no-cache)")  # fmt: skip
+    return reason is None
+
+
 def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:
     """The call log, or None (disabled, or the database cannot be opened: said on stderr)."""
     if not enabled:
