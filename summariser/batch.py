@@ -36,7 +36,7 @@ from summariser.backends.base import ChatBackend
 from summariser.cache import ResultCache
 from summariser.errors import InputError, SummariserError, redact
 from summariser.inputs import MAX_BYTES, check_text, decode, path_error, too_big
-from summariser.paths import JsonlAppender
+from summariser.paths import JsonlAppender, OutputBusy, OutputLock
 from summariser.pipeline import STEPS
 from summariser.schemas import Summary
 
@@ -359,7 +359,12 @@ class Results:
     def __init__(self, out: Path, retry_errors: bool = False, secrets: tuple[str, ...] = ()):
         check_output(out)
         self.out = out
-        self.done = done_keys(out, retry_errors)
+        self._hold = lock_output(out)  # before reading it: resume must see one writer's file
+        try:
+            self.done = done_keys(out, retry_errors)
+        except BaseException:
+            self._hold.release()
+            raise
         self.this_run: set[str] = set()
         self.secrets = tuple(s for s in secrets if s)
         self._writer = JsonlAppender(out)
@@ -397,6 +402,25 @@ class Results:
         """Close the file (every line is already flushed)."""
         with contextlib.suppress(OSError):
             self._writer.close()
+        self._hold.release()
+
+
+def lock_output(out: Path) -> OutputLock:
+    """Hold `out` for this process: a second batch on the same file refuses at once.
+
+    Raises:
+        InputError: another process is writing `out` (named by its pid), or no lock can be made.
+    """
+    try:
+        return OutputLock(out)
+    except OutputBusy as e:
+        who = f"process {e.pid}" if e.pid else "another process"
+        raise InputError(
+            f"--out {out} is being written by {who} (another summarise batch): wait for it to "
+            "finish, or choose another --out"
+        ) from None
+    except OSError as e:
+        raise InputError(f"cannot lock --out {out}: {e.strerror or e}; choose another path") from None
 
 
 def failed_steps(outcome: dict[str, Any]) -> bool:

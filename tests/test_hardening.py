@@ -225,3 +225,49 @@ def test_a_huge_gold_article_is_refused_before_it_is_read(tmp_path):
     (line,) = r.stderr.splitlines()
     assert "two.json: article_path 'huge.txt'" in line and "2000.0 MB" in line, line
     assert "up to 5 MB" in line
+
+
+# ---- row 4: two batches on one --out -----------------------------------------------------------
+
+
+def test_a_second_batch_on_the_same_out_refuses_naming_the_first(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    src = articles(tmp_path / "in.jsonl", 6)
+    out = tmp_path / "out.jsonl"
+
+    import threading
+
+    held = threading.Event()  # the first batch's requests wait until the second has tried
+
+    def slow(request):
+        held.wait(20)
+        return speaker(request)
+
+    with ScriptedServer(default=slow) as srv:
+        cmd = [sys.executable, "-m", "summariser", "batch", str(src), "--out", str(out),
+               "-m", "openai:m", "--base-url", srv.url, "--steps", "quotes", "-j", "1",
+               "--no-cache"]  # fmt: skip
+        first = subprocess.Popen(cmd, env={**os.environ, "OPENAI_API_KEY": KEY},
+                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
+        deadline = time.time() + 60
+        while time.time() < deadline and not srv.requests:
+            time.sleep(0.02)
+        assert srv.requests, "the first batch never started"
+        second = batch(src, out, srv.url, "--no-cache")
+        held.set()
+        _, stderr = first.communicate(timeout=120)
+        asked = [n for q in srv.requests for n in range(6) if f"Item {n} is" in json.dumps(q)]
+    assert second.exit_code == 1, second.output
+    (line,) = [x for x in second.stderr.splitlines() if x.strip()]
+    assert line.startswith("error: ") and f"process {first.pid}" in line and str(out) in line
+    assert sorted(asked) == list(range(6))  # each article asked once: none by the second
+    assert first.returncode == 0, stderr
+    ids = [x["id"] for x in lines(out)]
+    assert sorted(ids) == [f"a{i}" for i in range(6)]  # each id once
+    with ScriptedServer(default=speaker) as srv:  # the lock went with the first process
+        again = batch(src, out, srv.url)
+    assert again.exit_code == 0 and "6 already done" in again.stderr, again.output
