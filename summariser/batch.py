@@ -457,7 +457,7 @@ def _encoded_line(
         error = {"type": "ExtractionError", "message": message}
         line = json.dumps({**head, "error": error, **extra}, ensure_ascii=False)
         ok = False
-    return (redact(line, *secrets) if secrets else line), ok
+    return redact(line, *secrets), ok  # keys, and credentials in any URL
 
 
 def done_keys(out: Path, retry_errors: bool = False) -> set[str]:

@@ -271,3 +271,43 @@ def test_a_second_batch_on_the_same_out_refuses_naming_the_first(tmp_path):
     with ScriptedServer(default=speaker) as srv:  # the lock went with the first process
         again = batch(src, out, srv.url)
     assert again.exit_code == 0 and "6 already done" in again.stderr, again.output
+
+
+# ---- row 7: credentials written in --base-url ----------------------------------------------------
+
+
+def test_credentials_in_the_base_url_are_never_printed_or_stored(tmp_path, monkeypatch):
+    password = "Pa55w0rdInUrl"
+    monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
+    logs = tmp_path / "logs.db"
+    monkeypatch.setenv("SUMMARISER_LOGS_DB", str(logs))
+    article = tmp_path / "a.txt"
+    article.write_text("Ana Lopez spoke. “Item 1 is ready,” the official said.")
+    src = articles(tmp_path / "in.jsonl", 2)
+    gold = gold_folder(tmp_path)
+    outputs = []
+    with ScriptedServer(default=lambda r: Reply(status=500, body=b'{"error": {}}')) as srv:
+        port = srv.url.split(":")[2].split("/")[0]
+    urls = [f"http://alice:{password}@127.0.0.1:{port}/v1",  # nothing listens there now
+            f"http://alice:{password}@[::1/v1"]  # not a valid URL  # fmt: skip
+    with ScriptedServer(default=lambda r: Reply(status=500, body=b'{"error": {}}')) as srv:
+        urls.append(srv.url.replace("http://", f"http://alice:{password}@"))
+        for n, url in enumerate(urls):
+            common = ["-m", "openai:m", "--base-url", url, "--api-key", KEY, "--no-cache"]
+            for args in (
+                ["-vv", "run", str(article), *common],
+                ["batch", str(src), "--out", str(tmp_path / f"out{n}.jsonl"), "--log", *common],
+                ["eval", str(gold), "--report", str(tmp_path / "rep"), "--log", *common],
+            ):
+                r = invoke(*args)
+                assert r.exit_code in (1, 3), r.output
+                outputs.append(r.stdout + r.stderr + repr(r.exception))
+        assert srv.requests  # the last URL really reached a server
+    assert any("HTTP 500" in o for o in outputs) and any("cannot reach" in o for o in outputs)
+    assert any("not a valid URL" in o for o in outputs)
+    assert any("http://***@127.0.0.1" in o for o in outputs)  # the URL is still named
+    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    assert logs.exists() and (tmp_path / "out2.jsonl").exists()
+    assert all(password.encode() not in b for b in written)
+    leaks = [o[max(0, o.find(password) - 300) : o.find(password) + 50] for o in outputs if password in o]
+    assert not leaks, leaks[0]

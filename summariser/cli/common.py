@@ -77,6 +77,9 @@ class _Redact(logging.Filter):
 
         record.msg = redact(record.getMessage(), *self.secrets)
         record.args = None
+        if record.exc_info:  # a traceback names URLs (with their credentials) too
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text, *self.secrets)
         return True
 
 
