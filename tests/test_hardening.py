@@ -311,3 +311,43 @@ def test_credentials_in_the_base_url_are_never_printed_or_stored(tmp_path, monke
     assert all(password.encode() not in b for b in written)
     leaks = [o[max(0, o.find(password) - 300) : o.find(password) + 50] for o in outputs if password in o]
     assert not leaks, leaks[0]
+
+
+# ---- row 8: escape sequences in what reaches stderr --------------------------------------------
+
+
+def test_osc_52_and_other_escape_sequences_never_reach_stderr_raw(tmp_path):
+    osc52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # writes the clipboard on many terminals
+    bad_id = f"dup{osc52}\x1bP+q\x1b\\\x9b31m"  # OSC 52, a DCS query, an 8-bit CSI
+    row = json.dumps({"id": bad_id, "text": "Ana Lopez spoke."})
+    src = articles(tmp_path / "in.jsonl", 1, row, row)  # a duplicate id: listed on stderr
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / f"odd{osc52}.txt").write_text("")  # an empty article: its error names it
+    with ScriptedServer(default=speaker) as srv:
+        r = batch(src, tmp_path / "out.jsonl", srv.url)
+        f = batch(folder, tmp_path / "out2.jsonl", srv.url)
+        one = invoke("run", str(folder / f"odd{osc52}.txt"), "--model", "none")
+    assert "duplicate ids (processed once): dup\\x1b]52;c;" in r.stderr
+    for result in (r, f, one):
+        assert result.exit_code in (0, 1, 3), result.output
+        assert not any(c in result.stderr for c in "\x1b\x07\x9b"), repr(result.stderr)
+    assert "odd\\x1b]52" in one.stderr
+
+
+# ---- row 13: `summarise logs` on a corrupt database --------------------------------------------
+
+
+def test_logs_on_a_corrupt_database_is_one_line_like_run_warns(tmp_path, monkeypatch):
+    db = tmp_path / "logs.db"
+    db.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("SUMMARISER_LOGS_DB", str(db))
+    for args in (["logs"], ["logs", "show", "1"], ["logs", "prune", "--keep", "1"]):
+        r = invoke(*args)
+        assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+        (line,) = [x for x in r.stderr.splitlines() if x.strip()]
+        assert line.startswith(f"error: cannot read the call log {db}") and "move it" in line
+    article = tmp_path / "a.txt"
+    article.write_text("Ana Lopez spoke.")
+    run = invoke("run", str(article), "--model", "none")
+    assert run.exit_code == 0 and f"warning: not logging model calls: {db}" in run.stderr

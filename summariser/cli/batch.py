@@ -34,6 +34,7 @@ from summariser.cli.common import (
     open_log,
     parse_steps,
     say,
+    tell,
 )
 from summariser.cli.root import app
 
@@ -167,10 +168,9 @@ def batch(
 
             n, r = openai_batch.export(read_articles(source, warn=say), template, export_batch,
                                        chosen, on_skip=skip)  # fmt: skip
-            typer.echo(f"wrote {r} requests for {n} articles to {export_batch} and "
-                       f"{openai_batch.articles_path(export_batch)}"
-                       + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""),
-                       err=True)  # fmt: skip
+            tell(f"wrote {r} requests for {n} articles to {export_batch} and "
+                 f"{openai_batch.articles_path(export_batch)}"
+                 + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""))
             return
         out = sink.path
         calls = open_log(log, api_key)
@@ -207,9 +207,9 @@ def batch(
                 tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
                                    backend, sink, concurrency, chosen, cache, retry_errors,
                                    None, calls)  # fmt: skip
-    typer.echo(f"{sink.name}: {tally.line()}", err=True)
+    tell(f"{sink.name}: {tally.line()}")
     if tally.duplicates:
-        typer.echo(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}", err=True)
+        tell(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}")
     if tally.interrupted:
         raise typer.Exit(INTERRUPTED)
     if tally.errors or tally.failed_steps:

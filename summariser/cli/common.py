@@ -59,10 +59,19 @@ def out() -> Console:
     return Console(file=sys.stdout)
 
 
+def tell(message: str) -> None:
+    """A message on stderr with control characters and escape sequences shown escaped (`\\x1b`):
+    ids, file names and server messages can hold them (an OSC 52 sequence writes the clipboard).
+    """
+    from summariser.render import clean
+
+    typer.echo(clean(message, keep_newlines=True), err=True)
+
+
 def say(message: str) -> None:
     """A message for people on stderr, unless -q."""
     if not OUTPUT.quiet:
-        typer.echo(message, err=True)
+        tell(message)
 
 
 class _Redact(logging.Filter):
@@ -212,7 +221,7 @@ def failures(*secrets: str | None) -> Iterator[None]:
         yield
     except SummariserError as e:
         line = " ".join(redact(str(e), *secrets).split())  # always exactly one line
-        typer.echo(f"error: {line}", err=True)
+        tell(f"error: {line}")
         raise typer.Exit(ERROR) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
