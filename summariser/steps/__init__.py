@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summariser import prompts
-from summariser.backends.base import ChatBackend, ValidationExhausted
+from summariser.backends.base import AttemptsFailed, ChatBackend, ValidationExhausted
 from summariser.errors import ExtractionError
 from summariser.schemas import Drop, Usage
 from summariser.text import injection
@@ -147,6 +147,8 @@ class Context:
             self.fail(f"{model.__name__}: {e}")
             return None, e.raw
         except ExtractionError as e:
+            if isinstance(e, AttemptsFailed):  # a cut-off answer still cost its requests
+                self._add_usage(e.usage)
             self.fail(f"{model.__name__}: {e}")
             return None, None
         self._add_usage(usage)
