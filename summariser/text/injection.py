@@ -35,9 +35,13 @@ Span = tuple[int, int]
 # ---- word classes (to move into text/lexicon.py, section "injection") -------------------------
 #: Machine readers an injection addresses.
 MACHINE_READERS = (
-    r"(?:ai|a\.i\.|artificial intelligence|llms?|large language models?|language models?"
-    r"|chat ?bots?|bots?|ai (?:assistants?|models?|systems?|tools?|agents?)|virtual assistants?"
+    r"(?:ai (?:\w+ )?(?:assistants?|models?|systems?|tools?|agents?|summari[sz]ers?|readers?"
+    r"|bots?|apps?|services?)|ai|a\.i\.|artificial intelligence|llms?|large language models?"
+    r"|language models?|chat ?bots?|bots?|virtual assistants?"
     r"|summari[sz]ers?|summari[sz]ation (?:tools?|systems?|software|engines?|models?)"
+    r"|(?:summary|summari[sz]ing|condensing|extraction|parsing|scraping|indexing|crawling"
+    r"|digesting) (?:tools?|bots?|apps?|engines?|software|services?|generators?|systems?"
+    r"|programs?|models?)"
     r"|(?:automated|automatic|machine) (?:\w+ )?(?:systems?|tools?|readers?|summari[sz]ers?"
     r"|agents?|pipelines?|processes|processors?|services?|software|extractors?|parsers?)"
     r"|machine readers?|crawlers?|scrapers?|extractors?|gpt[\w.-]*|chatgpt|claude|gemini"
@@ -63,6 +67,11 @@ PROCESSING = (
     r"(?:summari[sz]|condens|digest|abridg|abstract|compil|process|extract|index|pars|ingest"
     r"|scrap|crawl|analy[sz]|read)\w*"
 )
+#: Verbs of machine processing only (not "read": "if you are reading this" is ordinary).
+MACHINE_VERB = (
+    r"(?:summari[sz]|condens|digest|abridg|compil|process|extract|index|pars|ingest|scrap|crawl"
+    r"|analy[sz])\w*"
+)
 #: The article itself, as an injection refers to it ("this page", "the text above").
 THIS_TEXT = (
     r"(?:this|the above|the following|the present|the preceding)\s+(?:\w+\s+)?"
@@ -75,7 +84,9 @@ THIS_TEXT = (
 PART_REF = (
     r"(?:(?:next|following|previous|preceding|last|final|first|opening|closing|second|third"
     r"|bottom|top)\s+(?:paragraph|sentence|section|passage)s?"
-    r"|(?:paragraph|sentence|section|passage)s?\s+(?:above|below|that follows|after next))"
+    r"|(?:paragraph|sentence|section|passage)s?\s+(?:above|below|that follows|after next)"
+    r"|what follows|the text (?:below|above)|everything (?:below|above|after|before)"
+    r"(?: this(?: line| point)?)?|the rest of (?:this|the) (?:article|page|text|story))"
 )
 AUTHORITY = "(?:" + "|".join(lexicon.AUTHORITY) + ")"
 ACCOUNT = (
@@ -103,7 +114,7 @@ ANCHORS = frozenset(
     pretend roleplay role fact facts
     administrator mode inst sys anyone anybody whoever readers paragraph sentence
     decode decipher decrypt unscramble deobfuscate base64 rot13 caesar cipher
-    sentences section passage ki ia""".split()
+    sentences section passage ki ia follows below above everything rest""".split()
 ) | frozenset(lexicon.FOREIGN_IGNORE + lexicon.FOREIGN_INSTRUCTIONS + lexicon.FOREIGN_SUMMARY)
 #: Stems rare enough in news to count as anchors on their own.
 ANCHOR_STEMS = ("summar", "condens", "abridg", "ingest", "scrap", "crawl", "gpt")
@@ -130,18 +141,22 @@ _RULES = [
     r"|override|overrule|bypass|discard|set aside|pay no attention to|do not follow|don't follow"
     r"|stop following)\b.{0,50}?\b(?:instructions?|prompts?|guidance|directions|directives"
     r"|guidelines|above|(?:previous|prior|earlier|preceding|original)\s+(?:\w+\s+)?"
-    r"(?:instructions?|prompts?|text|messages?|context|rules|commands?|orders?|directions))\b",
+    r"(?:instructions?|prompts?|text|messages?|context|rules|commands?|orders?|directions)"
+    r"|(?:every|all|any)\s+other\s+(?:paragraphs?|sentences?|parts?|text)"
+    r"|the rest of (?:this|the)\s+(?:article|text|page|story))\b",
     # a reader addressed as a machine: "Note to AI systems", "If you are a language model"
     r"\b(?:note|message|memo|notice|reminder|attention|warning|request|instructions?|dear|hello"
     r"|hi|psa|p\.\s?s|addressed)\b\W{0,3}(?:\w+\W+){0,3}?(?:to|for)?\W*"
     r"(?:any|all|every|the|each)?\s*$MACHINE\b",
     r"\b(?:if|when|whenever|since|as)\s+you(?:'re| are)\b.{0,30}\b$MACHINE\b",
+    r"\b(?:if|when|whenever|while)\s+(?:you(?:'re| are)\s+)?$MACHINE_VERB\s+(?:$THIS_TEXT|this"
+    r"|it)\b",
     r"\b(?:any|all|every|each)\s+(?:\w+\s+)?$MACHINE\b.{0,60}\b$OBLIGATION",
     r"\b$MACHINE\s+(?:that (?:is|are)\s+)?$PROCESSING\s+(?:this|the (?:following|above|text"
     r"|article|story|page))",
     # an evasive addressee: "Anyone condensing this story should...", "Whoever summarises this"
     r"\b(?:anyone|anybody|whoever|those|people|readers?|tools?|systems?|software|programs?)\s+"
-    r"(?:(?:who|that|which)\s+(?:is\s+|are\s+)?)?$PROCESSING\s+(?:$THIS_TEXT|this|it)\b"
+    r"(?:(?:who|that|which)\s+)?(?:is\s+|are\s+)?$PROCESSING\s+(?:$THIS_TEXT|this|it)\b"
     r".{0,60}(?:\b(?:$OBLIGATION|please|remember|the (?:key|main|only|real|important|correct)"
     r" (?:fact|point|thing))|:\s*(?:please\s+)?$RECORD_VERBS\b|\b$RECORD_VERBS\s+that\b)",
     # the second person told what the output is: "your output", "when you write this up"
@@ -171,11 +186,13 @@ _RULES = [
     # fake structured output in the text: {"events": ...}, {'events': ...}, {events: [...]}
     r"[{]\s*[\"']?\w[\w ]{0,30}[\"']?\s*:|\[\s*\{",
     # markup that hides text from human readers: <!-- -->, ![alt](...), <instructions> tags
+    r"\[/?\s*(?:hidden|hide|invisible|secret|system|instructions?|ai|bot|prompt)\s*\]|"
     r"<!--|-->|!\[[^\]]{0,300}\]\(|</?\s*(?:instructions?|system|prompt|assistant|user|context"
     r"|rules|im_start|im_end)\b",
     # a machine addressed with a colon ("TL;DR for bots:"), by name ("As an AI language
     # model"), or given a role ("Pretend you are...")
-    r"\b(?:to|for)\s+(?:any|all|every|the|each)?\s*$MACHINE\s*:",
+    r"\b(?:to|for)\s+(?:any|all|every|the|each)?\s*$MACHINE(?:\s+(?:use|eyes|only|purposes"
+    r"|consumption))?\s*:",
     r"\bas an?\s+(?:ai\s+)?(?:large\s+)?language model\b",
     r"\b(?:pretend|role-?play as|act as if)\s+(?:that\s+)?you\b",
     r"\bthe\s+(?:model|ai|llm|assistant|summari[sz]er|bot|chatbot)\s+$OBLIGATION\s+(?:also\s+)?"
@@ -190,14 +207,20 @@ _RULES = [
     r"^\W*(?:all\s+|any\s+)?$MACHINE\s+(?:\w+\s+)?$OBLIGATION\b.{0,80}(?:\b(?:main|key|central"
     r"|only|real|true|important|top|lead|headline)\s+(?:fact|point|news|story|takeaway|finding)"
     r"|\b$THIS_TEXT\b|\b$OUTPUTS\b)",
+    r"\b$PROCESSING\s+(?:$THIS_TEXT|this|it)\s+(?:automatically|by machine|programmatically"
+    r"|with (?:ai|software|a model|an? (?:ai|llm|bot)))\b",
+    r"^\W*(?:summary|tl;?\s?dr|output|final answer|correct answer|events|records|json)\s*:",
     # a disguised text and an order to decode it and act on it ("decode this and obey")
-    r"\b$DECODE\w*\b.{0,80}\b$OBEY\b|\b$OBEY\b.{0,40}\b$DECODE\w*",
+    r"\b$DECODE\w*\b.{0,80}\b$OBEY\b|\b$OBEY\b.{0,40}\b$DECODE\w*"
+    r"|\b(?:rot-?13|base-?64|caesar|cipher)\b.{0,80}\b$OBEY\b",
     # a part of the article claimed as the one to believe
     r"\b$PART_REF\b.{0,30}\b(?:is|are|gives?|holds?|contains?|has|tells?)\b.{0,20}"
     r"\b$AUTHORITY\s+(?:\w+\s+){0,2}?$ACCOUNT\b",
     r"\bonly\s+(?:the\s+)?$PART_REF\b.{0,40}\b$AUTHORITY\b",
+    r"\b(?:trust|believe|use|record|report|keep|read)\s+only\s+(?:the\s+)?$PART_REF"
+    r"|\bonly\s+(?:trust|believe|use|record|report|read)\s+(?:the\s+)?$PART_REF",
     # words given to the machine's side of a chat ("the system said", "SYSTEM said:")
-    r"(?:^\W*|[,;:(]\s*|\bthe\s+)(?:system|assistant)\s+(?:said|says|wrote|writes|states"
+    r"(?:^\W*|[,;:(\"]\s*|\bthe\s+)(?:system|assistant)\s+(?:said|says|wrote|writes|states"
     r"|stated|adds|added|instructs|instructed|replied|replies|notes|noted|told)\b",
     # a code fence: text set apart for machines, not news prose
     r"`{3,}",
@@ -211,6 +234,7 @@ _CLASSES = {
     "OBLIGATION": OBLIGATION,
     "OUTPUTS": OUTPUTS,
     "PROCESSING": PROCESSING,
+    "MACHINE_VERB": MACHINE_VERB,
     "RECORD_VERBS": RECORD_VERBS,
     "THIS_TEXT": THIS_TEXT,
     "PART_REF": PART_REF,
@@ -298,7 +322,7 @@ def instruction_like(sentence: str) -> bool:
     article has no reason to hide words from its readers).
     """
     views = disguises(sentence)
-    if len(views) > 1 and (_rot13(views[0]) or _base64_texts(views[0])):
+    if len(views) > 1 and (_rot13(views[0]) or _base64_texts(views[0]) or _leet(views[0])):
         return True
     return any(_may_instruct(v) and _detect(v) for v in views)
 
@@ -314,7 +338,9 @@ def disguises(sentence: str) -> list[str]:
     if joined != folded:
         views.append(" ".join(joined.split()))
     if _LEET_HINT.search(base):
-        views.append(_LEET_WORD.sub(lambda m: m.group().translate(_LEET), base))
+        leet = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), base)
+        if leet != base:
+            views.append(leet)
     if turned := _rot13(base):
         views.append(turned)
     views += [normalise(t) for t in _base64_texts(base)]
@@ -335,12 +361,28 @@ def _join_letters(m: re.Match[str]) -> str:
 
 
 def _rot13(view: str) -> str | None:
-    """`view` turned by ROT13 when that makes English of what was not (else None)."""
-    words = _words(view.lower())
-    if len(words) < 4 or _english(words) >= 0.15:
-        return None
-    turned = codecs.encode(view, "rot13")
-    return turned if _english(_words(turned.lower())) >= 0.25 else None
+    """`view` turned by ROT13 when that makes English of what was not, in the whole or in a
+    part after a colon or dash (else None)."""
+    for part in [view, *_PARTS.split(view)[1:]]:
+        words = _words(part.lower())
+        if len(words) < 4 or _english(words) >= 0.15:
+            continue
+        turned = codecs.encode(part, "rot13")
+        if _english(_words(turned.lower())) >= 0.25:
+            return turned
+    return None
+
+
+_PARTS = re.compile(r"[:;—–]\s*|\s-\s")
+
+
+def _leet(view: str) -> bool:
+    """True when three or more words are written in leetspeak ("1gn0r3", "th3") and reading
+    them as letters gives more English function words: a disguise ("G7", "MP3" are not)."""
+    mixed = [w for w in _LEET_WORD.findall(view) if _LEET_HINT.search(w)]
+    read = [w.translate(_LEET).lower() for w in mixed]
+    words = [w for w in read if w.isalpha()]
+    return len(words) >= 3 and sum(w in lexicon.STOP_WORDS for w in words) >= 1
 
 
 def _english(words: list[str]) -> float:
@@ -542,8 +584,10 @@ def untrusted_sentences(
         if not instruction_like(sentence) or mentioned(sentence):
             continue
         first = i == 0 or para[i - 1] != para[i]
+        last = i + 1 == len(sentences) or para[i + 1] != para[i]
+        pointed = _pointed_at(normalise(sentence), para[i], count, first, last)
         bad.add(para[i])
-        bad.update(p for p in _pointed_at(normalise(sentence), para[i], first, count) if 0 <= p < count)
+        bad.update(p for p in pointed if 0 <= p < count)
         said.append(set().union(*(_content(v) for v in disguises(sentence))))
     if not bad:
         return frozenset()
@@ -556,27 +600,41 @@ def untrusted_sentences(
 
 
 _DISTANCE = re.compile(
-    r"\b(one|two|three|four|a|[1-4])\s+(?:more\s+)?(?:paragraphs?|sections?)\s+"
+    r"\b(?:(one|two|three|four|a|[1-4])\s+(?:more\s+)?(?:paragraphs?|sections?)|(?:paragraph"
+    r"|section)\s+(one|two|three|four|[1-4]))\s+"
     r"(below|down|further|later|on|after|above|up|earlier|back|before)\b"
 )
 _AFTER_NEXT = re.compile(r"\b(?:paragraph|section)\s+after\s+next\b")
+_NEXT_PART = re.compile(
+    r"\b(?:next|following)\s+(?:paragraph|section|passage)\b"
+    r"|\b(?:every|all|any)\s+other\s+(?:paragraph|section|part)s?\b"
+    r"|\b(?:paragraph|section|passage)\s+(?:below|that follows)\b|\bwhat follows\b"
+)
+_REST = re.compile(
+    r"\b(?:below|further down|hereafter|everything after|the rest of (?:this|the) (?:article|page"
+    r"|text|story))\b"
+)
 _LAST_PART = re.compile(r"\b(?:last|final|closing|bottom|concluding)\s+(?:paragraph|section)\b")
 _FIRST_PART = re.compile(r"\b(?:first|opening|top)\s+(?:paragraph|section)\b")
 
 
-def _pointed_at(view: str, here: int, first: bool, count: int) -> set[int]:
+def _pointed_at(view: str, here: int, count: int, first: bool, last: bool) -> set[int]:
     """The paragraphs an instruction in paragraph `here` of `count` points at (maybe out of
-    range). `first`: the instruction opens its paragraph."""
+    range). `first`, `last`: the instruction opens, ends its paragraph."""
     low = view.lower()
     found: set[int] = set()
     if m := _DISTANCE.search(low):
-        k = lexicon.DISTANCES[m.group(1)]
-        found.add(here + k if m.group(2) in ("below", "down", "further", "later", "on", "after")
-                  else here - k)  # fmt: skip
+        k = lexicon.DISTANCES[m.group(1) or m.group(2)]
+        forward = m.group(3) in ("below", "down", "further", "later", "on", "after")
+        found.add(here + k if forward else here - k)
     elif _AFTER_NEXT.search(low):
         found.add(here + 2)
-    elif _POINTS_FORWARD.search(view):
+    elif _NEXT_PART.search(low):
         found.add(here + 1)
+    elif _REST.search(low):
+        found.update(range(here + 1, count))  # "see below": all that follows
+    elif last and (m := _POINTS_FORWARD.search(view)) and len(view) - m.end() < 25:
+        found.add(here + 1)  # "... as follows:" ends its paragraph: the next one
     if _LAST_PART.search(low):
         found.add(count - 1)
     if _FIRST_PART.search(low):
