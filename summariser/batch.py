@@ -420,7 +420,9 @@ def lock_output(out: Path) -> OutputLock:
             "finish, or choose another --out"
         ) from None
     except OSError as e:
-        raise InputError(f"cannot lock --out {out}: {e.strerror or e}; choose another path") from None
+        raise InputError(
+            f"cannot lock --out {out}: {e.strerror or e}; choose another path"
+        ) from None
 
 
 def failed_steps(outcome: dict[str, Any]) -> bool:

@@ -52,10 +52,11 @@ def speaker(request):
 
 def test_a_deeply_nested_line_is_its_own_error_and_the_batch_completes(tmp_path):
     deep = "[" * 5000 + "]" * 5000
+    tags = "[" * 100  # inside a string: not nesting
     src = articles(tmp_path / "in.jsonl", 2,
                    '{"id": "deep", "text": "Ana Lopez spoke.", "tags": ' + deep + "}",
                    '{"id": ' + deep + ', "text": "Ana Lopez spoke."}',
-                   '{"id": "ok", "text": "Ana Lopez spoke.", "tags": "[[[[[[[[[[[[[[[[[["}')  # fmt: skip
+                   '{"id": "ok", "text": "Ana Lopez spoke.", "tags": "' + tags + '"}')  # fmt: skip
     out = tmp_path / "out.jsonl"
     with ScriptedServer(default=speaker) as srv:
         r = batch(src, out, srv.url)
@@ -206,7 +207,9 @@ def test_a_fifo_named_json_in_the_gold_folder_is_skipped_not_read(tmp_path):
     os.mkfifo(gold / "pipe.json")  # opening it to read would block forever
     r = _eval_process(str(gold), "--steps", "quotes")
     assert r.returncode == 0, r.stderr
-    assert "skipped pipe.json: not a regular file" in r.stderr and "PASS none: 1 articles" in r.stdout
+    assert (
+        "skipped pipe.json: not a regular file" in r.stderr and "PASS none: 1 articles" in r.stdout
+    )
 
 
 def test_a_huge_gold_article_is_refused_before_it_is_read(tmp_path):
@@ -309,7 +312,9 @@ def test_credentials_in_the_base_url_are_never_printed_or_stored(tmp_path, monke
     written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
     assert logs.exists() and (tmp_path / "out2.jsonl").exists()
     assert all(password.encode() not in b for b in written)
-    leaks = [o[max(0, o.find(password) - 300) : o.find(password) + 50] for o in outputs if password in o]
+    leaks = [
+        o[max(0, o.find(password) - 300) : o.find(password) + 50] for o in outputs if password in o
+    ]
     assert not leaks, leaks[0]
 
 

@@ -168,9 +168,11 @@ def batch(
 
             n, r = openai_batch.export(read_articles(source, warn=say), template, export_batch,
                                        chosen, on_skip=skip)  # fmt: skip
-            tell(f"wrote {r} requests for {n} articles to {export_batch} and "
-                 f"{openai_batch.articles_path(export_batch)}"
-                 + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""))
+            tell(
+                f"wrote {r} requests for {n} articles to {export_batch} and "
+                f"{openai_batch.articles_path(export_batch)}"
+                + (f"; {len(skipped)} articles skipped (listed above)" if skipped else "")
+            )
             return
         out = sink.path
         calls = open_log(log, api_key)

@@ -100,8 +100,9 @@ def run(
                 calls.close()
     _print_summary(summary, fmt, text, article, chosen, offsets)
     if summary.meta.untrusted:
+        n = len(summary.meta.untrusted)
         say(f"warning: the article holds text addressed to AI systems (prompt injection): "
-            f"{len(summary.meta.untrusted)} sentence(s) were not used as facts (meta.untrusted)")  # fmt: skip
+            f"{n} sentence(s) were not used as facts (meta.untrusted)")  # fmt: skip
     if summary.meta.failures:
         n = len(summary.meta.failures)
         say(f"warning: {n} step(s) failed, their records are missing (meta.failures): "

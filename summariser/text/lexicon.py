@@ -234,9 +234,7 @@ FOREIGN_INSTRUCTIONS = (
 FOREIGN_SUMMARY = (
     "résumé resume resumen riassunto sintesi zusammenfassung samenvatting resumo".split()
 )
-FOREIGN_MUST = (
-    "doit devrait debe debería deve deveria dovrebbe muss sollte moet".split()
-)
+FOREIGN_MUST = "doit devrait debe debería deve deveria dovrebbe muss sollte moet".split()
 #: Machine systems in those languages ("KI-Systeme", "sistemas de IA", "modèles de langage").
 FOREIGN_MACHINES = (
     "systeme system systèmes système sistemas sistema sistemi modelle modell modèles modèle "
@@ -246,9 +244,16 @@ FOREIGN_MACHINES = (
 DECODE_VERBS = "decode decoded decoding decipher decrypt unscramble unencode deobfuscate".split()
 #: ... and to act on what it says (regular expressions).
 OBEY_VERBS = (
-    r"obey\w*", "comply", "execute", r"follows?\s+(?:it|them|its|what|the\s+\w+)",
-    r"apply(?:\s+it)?", "act on it", r"carry (?:it|them) out", r"do (?:what|as) it says",
-    "what it says", "heed it",
+    r"obey\w*",
+    "comply",
+    "execute",
+    r"follows?\s+(?:it|them|its|what|the\s+\w+)",
+    r"apply(?:\s+it)?",
+    "act on it",
+    r"carry (?:it|them) out",
+    r"do (?:what|as) it says",
+    "what it says",
+    "heed it",
 )
 #: Words that claim a part of the article is the one to believe ("the next paragraph is the
 #: only accurate record").
