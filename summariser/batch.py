@@ -17,6 +17,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -35,13 +36,16 @@ from summariser.backends.base import ChatBackend
 from summariser.cache import ResultCache
 from summariser.errors import InputError, SummariserError, redact
 from summariser.inputs import MAX_BYTES, check_text, decode, path_error, too_big
-from summariser.paths import JsonlAppender
+from summariser.paths import JsonlAppender, OutputBusy, OutputLock
 from summariser.pipeline import STEPS
 from summariser.schemas import Summary
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Keys of an output line; input fields other than id and text go under "extra".
 RESERVED = ("id", "line", "summary", "error", "extra")
+#: Deepest nesting of arrays/objects accepted in an input line (Python's own parser and our
+#: walks over the value are recursive: a line nested ~1,000 deep would end the whole batch).
+MAX_DEPTH = 64
 ArticleId = str | int
 
 
@@ -202,9 +206,13 @@ def _jsonl_articles(f: BinaryIO, name: str) -> Iterator[Article]:
 def jsonl_article(raw: bytes, n: int, name: str) -> Article:
     """The article on JSONL line `n` (bytes of one line), or an Article saying what is wrong."""
     where = f"{name} line {n}"
+    raw = raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw
+    if json_depth(raw) > MAX_DEPTH:
+        return Article(None, line=n, error=f"{where} is JSON nested more than {MAX_DEPTH} "
+                       "levels deep: flatten its fields")  # fmt: skip
     try:
-        obj = json.loads(raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return Article(None, line=n, error=f"{where} is not JSON")
     if not isinstance(obj, dict):
         return Article(None, line=n, error=f"{where} is not a JSON object")
@@ -232,6 +240,23 @@ def jsonl_article(raw: bytes, n: int, name: str) -> Article:
     except InputError as e:
         return Article(art_id, extra=obj, line=n, error=str(e))
     return Article(art_id, text, obj, line=n)
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in the JSON text `raw` (brackets inside strings do not
+    count), found without parsing it, so a hostile line cannot exhaust the recursion limit.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return 0  # cannot be too deep: the common case costs two counts
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_STRINGS.sub(b'""', raw)):
+        depth += 1 if m.group() in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 def _bad_strings(value: Any, path: str = "") -> str | None:
@@ -334,7 +359,12 @@ class Results:
     def __init__(self, out: Path, retry_errors: bool = False, secrets: tuple[str, ...] = ()):
         check_output(out)
         self.out = out
-        self.done = done_keys(out, retry_errors)
+        self._hold = lock_output(out)  # before reading it: resume must see one writer's file
+        try:
+            self.done = done_keys(out, retry_errors)
+        except BaseException:
+            self._hold.release()
+            raise
         self.this_run: set[str] = set()
         self.secrets = tuple(s for s in secrets if s)
         self._writer = JsonlAppender(out)
@@ -365,12 +395,42 @@ class Results:
                 ) from None
             tally.summaries += ok
             tally.errors += not ok
+            tally.failed_steps += ok and failed_steps(outcome)
         return ok
 
     def close(self) -> None:
         """Close the file (every line is already flushed)."""
         with contextlib.suppress(OSError):
             self._writer.close()
+        self._hold.release()
+
+
+def lock_output(out: Path) -> OutputLock:
+    """Hold `out` for this process: a second batch on the same file refuses at once.
+
+    Raises:
+        InputError: another process is writing `out` (named by its pid), or no lock can be made.
+    """
+    try:
+        return OutputLock(out)
+    except OutputBusy as e:
+        who = f"process {e.pid}" if e.pid else "another process"
+        raise InputError(
+            f"--out {out} is being written by {who} (another summarise batch): wait for it to "
+            "finish, or choose another --out"
+        ) from None
+    except OSError as e:
+        raise InputError(
+            f"cannot lock --out {out}: {e.strerror or e}; choose another path"
+        ) from None
+
+
+def failed_steps(outcome: dict[str, Any]) -> bool:
+    """True if a summary outcome (or an output line) records steps whose answer was unusable:
+    not a plain success (counted apart, exit code 3, redone by --retry-errors).
+    """
+    summary = outcome.get("summary")
+    return isinstance(summary, dict) and bool((summary.get("meta") or {}).get("failures"))
 
 
 def result_line(article: Article, outcome: dict[str, Any], secrets: tuple[str, ...] = ()) -> str:
@@ -399,7 +459,7 @@ def _encoded_line(
         error = {"type": "ExtractionError", "message": message}
         line = json.dumps({**head, "error": error, **extra}, ensure_ascii=False)
         ok = False
-    return (redact(line, *secrets) if secrets else line), ok
+    return redact(line, *secrets), ok  # keys, and credentials in any URL
 
 
 def done_keys(out: Path, retry_errors: bool = False) -> set[str]:
@@ -420,9 +480,9 @@ def done_keys(out: Path, retry_errors: bool = False) -> set[str]:
                 try:
                     obj = json.loads(raw)
                     key = line_key(obj) if isinstance(obj, dict) else None
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     key = None
-                if key is None or (retry_errors and "error" in obj):
+                if key is None or (retry_errors and ("error" in obj or failed_steps(obj))):
                     dropped = True
                     continue
                 keys.add(key)
@@ -468,6 +528,8 @@ class Tally:
 
     summaries: int = 0
     errors: int = 0
+    #: Summaries whose `meta.failures` names steps that failed (also counted in `summaries`).
+    failed_steps: int = 0
     skipped: int = 0
     duplicates: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -477,8 +539,10 @@ class Tally:
     def line(self) -> str:
         dup = f", {len(self.duplicates)} duplicate ids skipped" if self.duplicates else ""
         stop = "; interrupted: rerun the same command to resume" if self.interrupted else ""
+        failed = f" ({self.failed_steps} with failed steps)" if self.failed_steps else ""
         return (
-            f"{self.summaries} summaries, {self.errors} errors, {self.skipped} already done{dup}; "
+            f"{self.summaries} summaries{failed}, {self.errors} errors, {self.skipped} already "
+            f"done{dup}; "
             f"{self.seconds:.1f}s{stop}"
         )
 

@@ -22,7 +22,6 @@ from summariser.schemas import SCHEMA_VERSION, Summary
 
 
 @functools.cache
-@functools.cache
 def code_version() -> str:
     """A hash of the package's source: rules and schemas decide results as much as prompts do.
 
@@ -50,10 +49,27 @@ def cache_key(backend: ChatBackend, text: str, steps: Iterable[str]) -> str:
 
 
 class ResultCache:
-    """Summaries on disk under `root` (default: <cache dir>/results)."""
+    """Summaries on disk under `root` (default: <cache dir>/results).
+
+    A cache that cannot be written never costs a result: `put` then keeps nothing and records
+    why in `broken` (call `check()` first to find out before any model call).
+    """
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or cache_dir() / "results"
+        self.broken: str | None = None
+
+    def check(self) -> str | None:
+        """Create the cache folder and write a probe file in it: None if usable, else why not
+        (one line naming the folder and the reason)."""
+        probe = self.root / ".probe"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            atomic_write(probe, "ok")
+            probe.unlink()
+        except OSError as e:
+            self.broken = f"cannot use the cache folder {self.root}: {e.strerror or e}"
+        return self.broken
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -70,4 +86,7 @@ class ResultCache:
             data = summary.model_dump_json()
         except PydanticSerializationError:
             return
-        atomic_write(self._path(key), data)
+        try:
+            atomic_write(self._path(key), data)
+        except OSError as e:  # full, read-only, not a folder: the result is still returned
+            self.broken = f"cannot use the cache folder {self.root}: {e.strerror or e}"

@@ -30,14 +30,26 @@ class ExtractionError(SummariserError):
 REDACT_MIN_RUN = 8
 
 
+#: The credentials of a URL (`http://user:password@host/`): scheme kept, user and password cut.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]+@")
+
+
+def clean_url(url: str) -> str:
+    """`url` without credentials: `http://user:pw@host/v1` -> `http://***@host/v1`."""
+    return _URL_CREDENTIALS.sub(r"\1***@", url)
+
+
 def redact(message: str, *secrets: str | None) -> str:
     """Return `message` with every secret, and every run of 8+ of its characters, as '***'.
 
     Servers and models echo keys in part ("Incorrect API key provided: sk-SENTI****"): any
     stretch of `message` made of 8 or more consecutive characters of a secret is replaced, so
     truncated and masked forms go too. Secrets shorter than 6 characters are not real keys and
-    would garble the text: left alone; those of 6 or 7 are replaced only whole.
+    would garble the text: left alone; those of 6 or 7 are replaced only whole. Credentials
+    written in a URL (`http://user:password@host`) always go, secrets given or not.
     """
+    if "@" in message:
+        message = clean_url(message)
     cuts: list[tuple[int, int]] = []
     for secret in secrets:
         pattern = _secret_pattern(secret) if secret and len(secret) >= 6 else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -60,3 +61,51 @@ class JsonlAppender:
 
     def close(self) -> None:
         self._file.close()
+
+
+class OutputLock:
+    """An exclusive lock on an output file for as long as one process writes it.
+
+    `flock` on a hidden file beside it (`.NAME.lock`, left in place: removing it would let two
+    processes lock two different files); the holder writes its pid there, so a second process
+    can say who holds it. The kernel drops the lock when the holder exits, even on kill -9.
+    (The `filelock` package truncates the lock file on every attempt, so it cannot carry the
+    holder's pid; the lock itself is the same `flock`.)
+
+    Raises:
+        OutputBusy: another process holds it (its pid in the message).
+        OSError: the lock file cannot be created.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.parent / f".{path.name}.lock"
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise OutputBusy(path, holder if holder.isdigit() else None) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        """Give the lock up (also done by the kernel when the process ends)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+
+class OutputBusy(Exception):
+    """Another process holds the lock on `path`; `pid` is its process id when recorded."""
+
+    def __init__(self, path: Path, pid: str | None) -> None:
+        super().__init__(path, pid)
+        self.path = path
+        self.pid = pid

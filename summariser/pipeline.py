@@ -132,6 +132,7 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
             dropped=dict(run.dropped),
             drops=run.drops,
             failures=run.failures,
+            untrusted=sorted({p.sentences[n - 1] for p in pieces for n in p.untrusted}),
             steps=[step for step in STEPS if step in wanted],
         ),
     )

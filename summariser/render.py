@@ -147,6 +147,11 @@ def meta_line(summary: Summary) -> str:
         f"{m.model} · prompts {m.prompt_version} · {m.timings.get('total', 0):.1f}s · "
         f"{m.usage.prompt_tokens}+{m.usage.completion_tokens} tokens · {dropped} dropped"
         + (" · cached" if m.cached else "")
+        + (
+            f" · text addressed to AI systems: {len(m.untrusted)} sentence(s) not used"
+            if m.untrusted
+            else ""
+        )  # fmt: skip
         + (f" · {len(m.failures)} step(s) failed: {', '.join(m.failures)}" if m.failures else "")
     )
 

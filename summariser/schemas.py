@@ -105,6 +105,13 @@ class Meta(BaseModel):
         default_factory=list, description="Steps whose answer was unusable (records lost)"
     )
     cached: bool = False
+    untrusted: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Spans [start, end] of sentences not used as facts because the article "
+        "holds text addressed to AI systems (prompt injection): the instruction-like sentences, "
+        "their paragraphs, what they point at and what repeats them; records found there are "
+        "dropped ('inside instruction-like text' in dropped). Empty for an ordinary article",
+    )
     steps: list[str] = Field(
         default_factory=list, description="Record types extracted (a type not listed was not run)"
     )

@@ -91,6 +91,7 @@ def test_finish_reason_length_fails_fast_without_reask(seed):
         s = extract(seed, backend(srv.url, max_retries=2), steps=STEP)
     assert len(asked(srv)) == 1
     assert "cut off" in s.meta.failures[0]
+    assert s.meta.usage.calls == 1 and s.meta.usage.completion_tokens == 7  # counted (issue 19)
 
 
 def test_unreachable_server_is_a_backend_error(seed, monkeypatch):

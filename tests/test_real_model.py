@@ -73,15 +73,25 @@ def test_parallel_slots_serve_several_threads_with_one_engine():
     assert len(local._ENGINES) == 1  # one model in memory
 
 
+#: Two women close together, then "she said": code cannot tell which one, so the model is asked.
+AMBIGUOUS = (
+    "Mara Lind met Ana Ruiz in Oslo on Monday. Ana Ruiz praised the new ferry.\n"
+    "“We will sail again by spring,” she said.\n"
+)
+
+
 def test_seed_end_to_end_is_schema_valid_and_grounded(seed):
-    s = summarise(seed, model=TINY, cache=False)
+    text = seed + "\n" + AMBIGUOUS
+    s = summarise(text, model=TINY, cache=False)
+    # the seed's speakers are code's; the model is asked only who "she" is
     assert s.meta.model == TINY and s.meta.usage.calls >= 1
     for q in s.quotes:
-        assert q.text == " ".join(seed[a:b] for a, b in q.spans)
+        assert q.text == " ".join(text[a:b] for a, b in q.spans)
         if len(q.spans) == 1:
-            assert seed[q.start : q.end] == q.text
+            assert text[q.start : q.end] == q.text
     for r in [*s.events, *s.stances]:
-        assert seed[r.start : r.end] == r.evidence
+        assert text[r.start : r.end] == r.evidence
+    assert s.events and all(e.actor != "US" for e in s.events)
 
 
 def test_cli_run_on_the_embedded_model(tmp_path, seed):
@@ -107,13 +117,9 @@ def test_batch_runs_articles_as_slots_of_one_engine(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(3):
-        (folder / f"a{i}.txt").write_text(
-            f"The council of Town {i} approved a new library on Monday. "
-            f"The mayor opened it on Friday, the council said.\n",
-            encoding="utf-8",
-        )
+        (folder / f"a{i}.txt").write_text(f"Town {i} council met on Monday.\n" + AMBIGUOUS)
     out = tmp_path / "out.jsonl"
-    args = ["batch", str(folder), "--out", str(out), "-m", TINY, "-j", "9", "--steps", "events"]
+    args = ["batch", str(folder), "--out", str(out), "-m", TINY, "-j", "9", "--steps", "quotes"]
     r = CliRunner().invoke(app, args)
     assert r.exit_code in (0, 3), r.output
     assert "runs 4 article(s) at a time" in r.stderr  # -j 9 capped at 4 slots

@@ -60,13 +60,20 @@ class Capabilities:
         return self.structured_output != "none"
 
 
-class ValidationExhausted(ExtractionError):
+class AttemptsFailed(ExtractionError):
+    """The model answered but no answer was usable; `usage` counts every request made."""
+
+    def __init__(self, message: str, usage: Usage) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class ValidationExhausted(AttemptsFailed):
     """Every attempt failed validation; `raw` is the model's last answer, for salvaging."""
 
     def __init__(self, message: str, raw: str | None, usage: Usage) -> None:
-        super().__init__(message)
+        super().__init__(message, usage)
         self.raw = raw
-        self.usage = usage
 
 
 class ChatBackend:
@@ -201,9 +208,10 @@ class ChatBackend:
             )
         except IncompleteOutputException as e:
             flush("cut off at max_tokens")
-            raise ExtractionError(
+            raise AttemptsFailed(
                 f"the model's answer was cut off at {max_tokens} tokens; "
-                "try a larger model or a shorter article"
+                "try a larger model or a shorter article",
+                usage,
             ) from e
         except InstructorRetryException as e:
             flush(self._redact(str(e.__cause__ or "invalid output")))
@@ -211,11 +219,11 @@ class ChatBackend:
             if isinstance(cause, SummariserError):
                 raise cause from None
             if isinstance(cause, IncompleteOutputException):
-                raise ExtractionError(
-                    f"the model's answer was cut off at {max_tokens} tokens"
+                raise AttemptsFailed(
+                    f"the model's answer was cut off at {max_tokens} tokens", usage
                 ) from e
             if not e.failed_attempts:
-                raise ExtractionError(f"model call failed: {type(cause).__name__}") from e
+                raise AttemptsFailed(f"model call failed: {type(cause).__name__}", usage) from e
             raw = _content(e.last_completion)
             first = str(cause).splitlines()[0] if cause else "invalid output"
             raise ValidationExhausted(

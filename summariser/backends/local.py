@@ -108,7 +108,13 @@ def model_path(name: str, spec: LocalModel, progress: Progress | None = None) ->
     target = cache_dir() / "models" / spec.file
     if target.is_file() and target.stat().st_size == spec.size:
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(
+            f"cannot assemble the local model into {target.parent}: {e.strerror or e}; set "
+            "SUMMARISER_CACHE_DIR to a writable folder"
+        ) from None
     total = sum(p.stat().st_size for p in sources)
     digest = hashlib.sha256()
     tmp = target.with_suffix(f".{os.getpid()}.part")

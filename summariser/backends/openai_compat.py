@@ -35,7 +35,7 @@ from tenacity import (
 )
 
 from summariser.backends.base import Capabilities, ChatBackend
-from summariser.errors import BackendError, ConfigError, redact
+from summariser.errors import BackendError, ConfigError, clean_url, redact
 
 MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA}
 BACKOFF_CAP = 30.0
@@ -68,7 +68,7 @@ class HttpSettings:
     @property
     def where(self) -> str:
         """The server as messages name it."""
-        return self.base_url or "api.openai.com"
+        return clean_url(self.base_url) if self.base_url else "api.openai.com"
 
 
 def settings(
@@ -120,12 +120,14 @@ def _env_number(name: str, default: str, *, low: float, open_low: bool = False,
 
 def _check_url(url: str) -> None:
     hint = "give the server's address, e.g. --base-url http://127.0.0.1:8000/v1"
+    shown = clean_url(url)
     try:
         parsed = httpx2.URL(url)
     except (httpx2.InvalidURL, ValueError, TypeError) as e:
-        raise ConfigError(f"--base-url {url!r} is not a valid URL ({e}): {hint}") from None
+        why = redact(str(e))
+        raise ConfigError(f"--base-url {shown!r} is not a valid URL ({why}): {hint}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"--base-url {url!r} is not an http(s) URL with a host: {hint}")
+        raise ConfigError(f"--base-url {shown!r} is not an http(s) URL with a host: {hint}")
 
 
 def backend(

@@ -30,9 +30,11 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_cache,
     open_log,
     parse_steps,
     say,
+    tell,
 )
 from summariser.cli.root import app
 
@@ -166,10 +168,11 @@ def batch(
 
             n, r = openai_batch.export(read_articles(source, warn=say), template, export_batch,
                                        chosen, on_skip=skip)  # fmt: skip
-            typer.echo(f"wrote {r} requests for {n} articles to {export_batch} and "
-                       f"{openai_batch.articles_path(export_batch)}"
-                       + (f"; {len(skipped)} articles skipped (listed above)" if skipped else ""),
-                       err=True)  # fmt: skip
+            tell(
+                f"wrote {r} requests for {n} articles to {export_batch} and "
+                f"{openai_batch.articles_path(export_batch)}"
+                + (f"; {len(skipped)} articles skipped (listed above)" if skipped else "")
+            )
             return
         out = sink.path
         calls = open_log(log, api_key)
@@ -195,6 +198,7 @@ def batch(
                 if source is None:
                     raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
                 check_output(out, source)
+                cache = open_cache(not no_cache)
                 # An embedded engine serves -j articles as slots of one model; past
                 # EMBEDDED_SLOTS more slots only cost memory on a few cores.
                 backend = open_backend(model, api_key, base_url,
@@ -203,17 +207,18 @@ def batch(
                     say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
                         "time (slots of one engine in this process)")  # fmt: skip
                 tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
-                                   backend, sink, concurrency, chosen, not no_cache, retry_errors,
+                                   backend, sink, concurrency, chosen, cache, retry_errors,
                                    None, calls)  # fmt: skip
-    typer.echo(f"{sink.name}: {tally.line()}", err=True)
+    tell(f"{sink.name}: {tally.line()}")
     if tally.duplicates:
-        typer.echo(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}", err=True)
+        tell(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}")
     if tally.interrupted:
         raise typer.Exit(INTERRUPTED)
-    if tally.errors:
-        say(
-            f"{tally.errors} article(s) got an error line: exit code 3 (--retry-errors redoes them)"
-        )
+    if tally.errors or tally.failed_steps:
+        what = [f"{tally.errors} article(s) got an error line"] if tally.errors else []
+        if tally.failed_steps:
+            what.append(f"{tally.failed_steps} have failed steps (meta.failures)")
+        say(f"{' and '.join(what)}: exit code 3 (--retry-errors redoes them)")
         raise typer.Exit(PARTIAL)
 
 

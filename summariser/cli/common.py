@@ -59,10 +59,19 @@ def out() -> Console:
     return Console(file=sys.stdout)
 
 
+def tell(message: str) -> None:
+    """A message on stderr with control characters and escape sequences shown escaped (`\\x1b`):
+    ids, file names and server messages can hold them (an OSC 52 sequence writes the clipboard).
+    """
+    from summariser.render import clean
+
+    typer.echo(clean(message, keep_newlines=True), err=True)
+
+
 def say(message: str) -> None:
     """A message for people on stderr, unless -q."""
     if not OUTPUT.quiet:
-        typer.echo(message, err=True)
+        tell(message)
 
 
 class _Redact(logging.Filter):
@@ -77,6 +86,9 @@ class _Redact(logging.Filter):
 
         record.msg = redact(record.getMessage(), *self.secrets)
         record.args = None
+        if record.exc_info:  # a traceback names URLs (with their credentials) too
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text, *self.secrets)
         return True
 
 
@@ -209,7 +221,7 @@ def failures(*secrets: str | None) -> Iterator[None]:
         yield
     except SummariserError as e:
         line = " ".join(redact(str(e), *secrets).split())  # always exactly one line
-        typer.echo(f"error: {line}", err=True)
+        tell(f"error: {line}")
         raise typer.Exit(ERROR) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -280,6 +292,20 @@ def watch(backend: ChatBackend) -> ChatBackend:
     if OUTPUT.verbose and hasattr(backend, "observers") and show_call not in backend.observers:
         backend.observers.append(show_call)
     return backend
+
+
+def open_cache(enabled: bool) -> bool:
+    """Whether to use the result cache: checked (and created) before any model call; one that
+    cannot be used is said once on stderr and the command runs without it."""
+    if not enabled:
+        return False
+    from summariser.cache import ResultCache
+
+    reason = ResultCache().check()
+    if reason:
+        say(f"warning: {reason}; running without the result cache (set SUMMARISER_CACHE_DIR "
+            "to a writable folder, or pass --no-cache)")  # fmt: skip
+    return reason is None
 
 
 def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:

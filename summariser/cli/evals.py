@@ -29,6 +29,7 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_cache,
     open_log,
     out,
     parse_steps,
@@ -93,9 +94,14 @@ def _evaluate(
         TimeRemainingColumn,
     )
 
+    from summariser.evals.report import check_folder
     from summariser.evals.run import evaluate
     from summariser.paths import JsonlAppender
 
+    if report_dir:
+        check_folder(report_dir)
+
+    cache = open_cache(not no_cache)
     backend = open_backend(model, api_key, base_url, parallel=concurrency)
     calls = open_log(log, api_key)
     run_id = calls.start(command, backend.name, source, None, steps) if calls else 0
@@ -122,7 +128,7 @@ def _evaluate(
         try:
             report = evaluate(
                 items, backend, source=source, steps=steps, concurrency=concurrency,
-                cache=not no_cache, on_result=done, quote_kinds=quote_kinds,
+                cache=cache, on_result=done, quote_kinds=quote_kinds,
             )  # fmt: skip
             status = f"{report.failed} articles failed" if report.failed else "ok"
             return report
@@ -215,7 +221,7 @@ def eval_cmd(
     with failures(api_key):
         from summariser.evals.run import load_items
 
-        items = load_items(gold, allow_outside=allow_outside)
+        items = load_items(gold, allow_outside=allow_outside, warn=say)
         result = _evaluate(items, str(gold), chosen, model, api_key, base_url, concurrency,
                            no_cache, report, log=log)  # fmt: skip
         _finish(result, report, baseline, gates, allow_failures)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +16,7 @@ from summariser.cli.common import (
     VerboseOpt,
     configure_output,
     out,
+    tell,
 )
 from summariser.cli.root import app
 
@@ -47,7 +50,8 @@ def logs_list(
 
     from summariser import logs
 
-    rows = logs.recent(count)
+    with _unreadable_log():
+        rows = logs.recent(count)
     if fmt is ListFormat.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -63,7 +67,7 @@ def logs_list(
         table.add_row(*(Text("" if c is None else str(c)) for c in cells))
     out().print(table)
     if not rows:
-        typer.echo(f"no runs logged yet in {logs.db_path()}", err=True)
+        tell(f"no runs logged yet in {logs.db_path()}")
 
 
 @logs_app.command("show")
@@ -77,9 +81,10 @@ def logs_show(
     from summariser import logs
 
     configure_output(verbose, quiet)
-    run = logs.show(run_id)
+    with _unreadable_log():
+        run = logs.show(run_id)
     if run is None:
-        typer.echo(f"error: no run {run_id} in {logs.db_path()}; see `summarise logs`", err=True)
+        tell(f"error: no run {run_id} in {logs.db_path()}; see `summarise logs`")
         raise typer.Exit(ERROR)
     if fmt is ListFormat.json:
         print(json.dumps(run, indent=2, ensure_ascii=False))
@@ -115,11 +120,12 @@ def logs_prune(
     from summariser.errors import SummariserError
 
     try:
-        gone = logs.prune(keep, days)
+        with _unreadable_log():
+            gone = logs.prune(keep, days)
     except SummariserError as e:
-        typer.echo(f"error: {e}", err=True)
+        tell(f"error: {e}")
         raise typer.Exit(ERROR) from None
-    typer.echo(f"{logs.db_path()}: {gone} run(s) deleted", err=True)
+    tell(f"{logs.db_path()}: {gone} run(s) deleted")
 
 
 @logs_app.command("path")
@@ -129,6 +135,22 @@ def logs_path(verbose: VerboseOpt = 0, quiet: QuietOpt = False) -> None:
     from summariser import logs
 
     print(logs.db_path())
+
+
+@contextlib.contextmanager
+def _unreadable_log() -> Iterator[None]:
+    """A log database that cannot be read (corrupt, not a database, no permission): one line
+    naming it and what to do, exit 1 (`run` only warns: it can do its job without the log)."""
+    import sqlite3
+
+    from summariser import logs
+
+    try:
+        yield
+    except (OSError, sqlite3.Error) as e:
+        tell(f"error: cannot read the call log {logs.db_path()}: {e}; move it away (a new one "
+             "is started) or set SUMMARISER_LOGS_DB")  # fmt: skip
+        raise typer.Exit(ERROR) from None
 
 
 def _readable(run: dict[str, Any]) -> str:

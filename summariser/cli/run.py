@@ -28,6 +28,7 @@ from summariser.cli.common import (
     err,
     failures,
     open_backend,
+    open_cache,
     open_log,
     out,
     parse_steps,
@@ -77,6 +78,7 @@ def run(
         if not looks_english(text):
             say("warning: this article does not look like English; summariser reads English "
                 "only and will find little or nothing")  # fmt: skip
+        cache = open_cache(not no_cache)
         backend = open_backend(model, api_key, base_url, max_retries)
         calls = open_log(log, api_key)
         run_id = calls.start("run", backend.name, article, text, chosen) if calls else 0
@@ -87,8 +89,7 @@ def run(
             with err().status(f"extracting with {backend.name}…") if spinner else (
                 contextlib.nullcontext()
             ):  # fmt: skip
-                summary = summarise(text, backend=chosen_backend, steps=chosen,
-                                    cache=not no_cache)  # fmt: skip
+                summary = summarise(text, backend=chosen_backend, steps=chosen, cache=cache)
             status = "failed steps" if summary.meta.failures else "ok"
         except SummariserError as e:
             status = f"error: {e}"
@@ -98,6 +99,10 @@ def run(
                 calls.finish(run_id, status)
                 calls.close()
     _print_summary(summary, fmt, text, article, chosen, offsets)
+    if summary.meta.untrusted:
+        n = len(summary.meta.untrusted)
+        say(f"warning: the article holds text addressed to AI systems (prompt injection): "
+            f"{n} sentence(s) were not used as facts (meta.untrusted)")  # fmt: skip
     if summary.meta.failures:
         n = len(summary.meta.failures)
         say(f"warning: {n} step(s) failed, their records are missing (meta.failures): "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summariser.errors import InputError
-from summariser.inputs import decode
+from summariser.inputs import MAX_BYTES, decode, too_big
 from summariser.schemas import Polarity
 
 
@@ -93,16 +94,29 @@ def load_gold(
             )
         if not article_file.is_file():
             raise InputError(f"{path}: article_path {gold.article_path!r} does not exist")
+        size = article_file.stat().st_size
+        if size > MAX_BYTES:  # checked before reading: a 2 GB file is never loaded
+            raise InputError(f"{path}: article_path {gold.article_path!r}: "
+                             f"{too_big(size, 'the article')}")  # fmt: skip
         text = decode(article_file.read_bytes(), str(article_file))
     else:
         text = gold.article or ""
     return gold, text
 
 
-def gold_files(target: Path) -> list[Path]:
-    """The gold files at `target`: a folder's *.json (sorted), or one file."""
+def gold_files(target: Path, warn: Callable[[str], None] | None = None) -> list[Path]:
+    """The gold files at `target`: a folder's *.json (sorted), or one file.
+
+    In a folder, entries that are not regular files (FIFOs, sockets, devices: reading a FIFO
+    would block forever) are skipped and named through `warn`, as `summarise batch` does.
+    """
     if target.is_dir():
-        files = sorted(target.glob("*.json"))
+        files = []
+        for path in sorted(target.glob("*.json")):
+            if path.is_file():
+                files.append(path)
+            elif warn and not path.is_dir():
+                warn(f"skipped {path.name}: not a regular file (a pipe, socket or device)")
         if not files:
             raise InputError(f"{target} holds no *.json gold files")
         return files

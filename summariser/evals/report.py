@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
+from summariser.errors import InputError
 from summariser.evals.run import Report
 from summariser.paths import atomic_write
 
@@ -138,6 +139,24 @@ def markdown(report: Report, deltas: list[dict[str, Any]] | None = None) -> str:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def check_folder(folder: Path) -> None:
+    """Raise an InputError (one line) unless `folder` can take a report: checked before any
+    model call, so a bad --report never costs a run."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(
+            f"--report {folder} is a file: give a folder (report.json, report.md and "
+            "predictions.jsonl are written into it)"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / ".probe", "")
+        (folder / ".probe").unlink()
+    except OSError as e:
+        raise InputError(
+            f"cannot write --report {folder}: {e.strerror or e}; choose another folder"
+        ) from None
 
 
 def write(report: Report, folder: Path, deltas: list[dict[str, Any]] | None = None) -> None:

@@ -55,12 +55,15 @@ class Item:
     gold: GoldFile
 
 
-def load_items(target: Path, allow_outside: bool = False) -> list[Item]:
+def load_items(
+    target: Path, allow_outside: bool = False, warn: Callable[[str], None] | None = None
+) -> list[Item]:
     """Items from a gold folder (every *.json) or one gold file.
 
     Args:
         target: A folder of gold files, or one file.
         allow_outside: Let `article_path` point outside the gold folder (see load_gold).
+        warn: Told about entries skipped because they are not regular files (FIFOs).
 
     Raises:
         InputError: a malformed gold file, an article outside the folder, or two files
@@ -69,7 +72,7 @@ def load_items(target: Path, allow_outside: bool = False) -> list[Item]:
     root = target if target.is_dir() else target.parent
     items: list[Item] = []
     seen: dict[str, Path] = {}
-    for path in gold_files(target):
+    for path in gold_files(target, warn):
         gold, text = load_gold(path, root, allow_outside)
         if gold.id in seen:
             raise InputError(

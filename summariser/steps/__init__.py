@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summariser import prompts
-from summariser.backends.base import ChatBackend, ValidationExhausted
+from summariser.backends.base import AttemptsFailed, ChatBackend, ValidationExhausted
 from summariser.errors import ExtractionError
 from summariser.schemas import Drop, Usage
 from summariser.text import injection
@@ -47,6 +47,7 @@ class Piece:
     sentences: list[Span]
     prefix: list[dict[str, str]]
     untrusted: frozenset[int]  # numbers of instruction-like sentences (prompt injection)
+    hidden: tuple[str, ...] = ()  # their text: never shown to the model (injection.withhold)
 
     def number(self, offset: int) -> int:
         """The number [n] of the piece's sentence holding `offset`, or 0."""
@@ -75,7 +76,8 @@ def make_piece(document: Document, span: Span) -> Piece:
         {"role": "system", "content": prompts.render("system")},
         {"role": "user", "content": prompts.article_block(text, sentences, untrusted)},
     ]
-    return Piece(span, sentences, prefix, untrusted)
+    hidden = tuple(text[s:e] for n, (s, e) in enumerate(sentences, 1) if n in untrusted)
+    return Piece(span, sentences, prefix, untrusted, hidden)
 
 
 def parser_only(backend: ChatBackend) -> bool:
@@ -143,7 +145,7 @@ class Context:
         if self.model_free:
             raise RuntimeError("parser-only mode: a step asked the model")  # a bug in a step
         messages = [dict(m) for m in piece.prefix]
-        messages[-1]["content"] += "\n\n" + task
+        messages[-1]["content"] += "\n\n" + injection.withhold(task, piece.hidden)
         try:
             answer, usage = self.backend.extract(
                 messages, model, piece.context(self.text), max_tokens
@@ -153,6 +155,8 @@ class Context:
             self.fail(f"{model.__name__}: {e}")
             return None, e.raw
         except ExtractionError as e:
+            if isinstance(e, AttemptsFailed):  # a cut-off answer still cost its requests
+                self._add_usage(e.usage)
             self.fail(f"{model.__name__}: {e}")
             return None, None
         self._add_usage(usage)

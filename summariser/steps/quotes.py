@@ -452,7 +452,9 @@ def _ask(ctx: Context, piece: Piece, batch: list[Candidate]) -> None:
         options = "  ".join(f"{n}) {o}" for n, o in enumerate(c.who.options, 1))
         kind = ", reported speech" if c.kind == "indirect" else ""
         n = piece.number(c.start)
-        before = f"\n   after [{n - 1}]: “{_abridge(text[slice(*piece.sentences[n - 2])])}”"
+        previous = text[slice(*piece.sentences[n - 2])]
+        shown = prompts.OMITTED if n - 1 in piece.untrusted else f"“{_abridge(previous)}”"
+        before = f"\n   after [{n - 1}]: {shown}"
         lines.append(
             f"Q{i} (sentence [{n}]{kind}): “{_abridge(_joined(text, c.spans))}”"
             + (before if n > 1 else "")

@@ -18,7 +18,11 @@ rather than listing phrases, and is checked against whole dev corpora for false 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
+import codecs
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -31,9 +35,13 @@ Span = tuple[int, int]
 # ---- word classes (to move into text/lexicon.py, section "injection") -------------------------
 #: Machine readers an injection addresses.
 MACHINE_READERS = (
-    r"(?:ai|a\.i\.|artificial intelligence|llms?|large language models?|language models?"
-    r"|chat ?bots?|bots?|ai (?:assistants?|models?|systems?|tools?|agents?)|virtual assistants?"
+    r"(?:ai (?:\w+ )?(?:assistants?|models?|systems?|tools?|agents?|summari[sz]ers?|readers?"
+    r"|bots?|apps?|services?)|ai|a\.i\.|artificial intelligence|llms?|large language models?"
+    r"|language models?|chat ?bots?|bots?|virtual assistants?"
     r"|summari[sz]ers?|summari[sz]ation (?:tools?|systems?|software|engines?|models?)"
+    r"|(?:summary|summari[sz]ing|condensing|extraction|parsing|scraping|indexing|crawling"
+    r"|digesting) (?:tools?|bots?|apps?|engines?|software|services?|generators?|systems?"
+    r"|programs?|models?)"
     r"|(?:automated|automatic|machine) (?:\w+ )?(?:systems?|tools?|readers?|summari[sz]ers?"
     r"|agents?|pipelines?|processes|processors?|services?|software|extractors?|parsers?)"
     r"|machine readers?|crawlers?|scrapers?|extractors?|gpt[\w.-]*|chatgpt|claude|gemini"
@@ -59,12 +67,39 @@ PROCESSING = (
     r"(?:summari[sz]|condens|digest|abridg|abstract|compil|process|extract|index|pars|ingest"
     r"|scrap|crawl|analy[sz]|read)\w*"
 )
+#: Verbs of machine processing only (not "read": "if you are reading this" is ordinary).
+MACHINE_VERB = (
+    r"(?:summari[sz]|condens|digest|abridg|compil|process|extract|index|pars|ingest|scrap|crawl"
+    r"|analy[sz])\w*"
+)
 #: The article itself, as an injection refers to it ("this page", "the text above").
 THIS_TEXT = (
     r"(?:this|the above|the following|the present|the preceding)\s+(?:\w+\s+)?"
     r"(?:article|story|page|text|piece|document|post|passage|content|item|report|feed|web ?page"
     r"|paragraph|sentence)"
 )
+
+#: The article's parts an instruction can point at, and a claim that one of them is the one to
+#: believe ("the next paragraph is the only accurate record").
+PART_REF = (
+    r"(?:(?:next|following|previous|preceding|last|final|first|opening|closing|second|third"
+    r"|bottom|top)\s+(?:paragraph|sentence|section|passage)s?"
+    r"|(?:paragraph|sentence|section|passage)s?\s+(?:above|below|that follows|after next)"
+    r"|what follows|the text (?:below|above)|everything (?:below|above|after|before)"
+    r"(?: this(?: line| point)?)?|the rest of (?:this|the) (?:article|page|text|story))"
+)
+AUTHORITY = "(?:" + "|".join(lexicon.AUTHORITY) + ")"
+ACCOUNT = (
+    r"(?:record|account|version|report|source|truth|facts?|information|summary|story|text"
+    r"|content|statement)"
+)
+DECODE = "(?:" + "|".join(lexicon.DECODE_VERBS) + ")"
+OBEY = "(?:" + "|".join(lexicon.OBEY_VERBS) + ")"
+F_IGNORE = "(?:" + "|".join(lexicon.FOREIGN_IGNORE) + ")"
+F_INSTRUCTIONS = "(?:" + "|".join(lexicon.FOREIGN_INSTRUCTIONS) + ")"
+F_SUMMARY = "(?:" + "|".join(lexicon.FOREIGN_SUMMARY) + ")"
+F_MUST = "(?:" + "|".join(lexicon.FOREIGN_MUST) + ")"
+F_MACHINES = "(?:" + "|".join(lexicon.FOREIGN_MACHINES) + ")"
 
 #: Every detection rule needs one of these words (or what `_may_instruct` lists besides): a
 #: cheap test that spares most sentences the rules.
@@ -77,8 +112,10 @@ ANCHORS = frozenset(
     article story page text piece document post passage content item report feed webpage
     instruction instructions directive directives prompt prompts system developer admin
     pretend roleplay role fact facts
-    administrator mode inst sys anyone anybody whoever readers paragraph sentence""".split()
-)
+    administrator mode inst sys anyone anybody whoever readers paragraph sentence
+    decode decipher decrypt unscramble deobfuscate base64 rot13 caesar cipher
+    sentences section passage ki ia follows below above everything rest""".split()
+) | frozenset(lexicon.FOREIGN_IGNORE + lexicon.FOREIGN_INSTRUCTIONS + lexicon.FOREIGN_SUMMARY)
 #: Stems rare enough in news to count as anchors on their own.
 ANCHOR_STEMS = ("summar", "condens", "abridg", "ingest", "scrap", "crawl", "gpt")
 #: An evasive addressee ("anyone condensing this", "readers processing this") needs a word of
@@ -104,19 +141,24 @@ _RULES = [
     r"|override|overrule|bypass|discard|set aside|pay no attention to|do not follow|don't follow"
     r"|stop following)\b.{0,50}?\b(?:instructions?|prompts?|guidance|directions|directives"
     r"|guidelines|above|(?:previous|prior|earlier|preceding|original)\s+(?:\w+\s+)?"
-    r"(?:instructions?|prompts?|text|messages?|context|rules|commands?|orders?|directions))\b",
+    r"(?:instructions?|prompts?|text|messages?|context|rules|commands?|orders?|directions)"
+    r"|(?:every|all|any)\s+other\s+(?:paragraphs?|sentences?|parts?|text)"
+    r"|the rest of (?:this|the)\s+(?:article|text|page|story))\b",
     # a reader addressed as a machine: "Note to AI systems", "If you are a language model"
     r"\b(?:note|message|memo|notice|reminder|attention|warning|request|instructions?|dear|hello"
     r"|hi|psa|p\.\s?s|addressed)\b\W{0,3}(?:\w+\W+){0,3}?(?:to|for)?\W*"
     r"(?:any|all|every|the|each)?\s*$MACHINE\b",
     r"\b(?:if|when|whenever|since|as)\s+you(?:'re| are)\b.{0,30}\b$MACHINE\b",
+    r"\b(?:if|when|whenever|while)\s+(?:you(?:'re| are)\s+)?$MACHINE_VERB\s+(?:$THIS_TEXT|this"
+    r"|it)\b",
     r"\b(?:any|all|every|each)\s+(?:\w+\s+)?$MACHINE\b.{0,60}\b$OBLIGATION",
     r"\b$MACHINE\s+(?:that (?:is|are)\s+)?$PROCESSING\s+(?:this|the (?:following|above|text"
     r"|article|story|page))",
     # an evasive addressee: "Anyone condensing this story should...", "Whoever summarises this"
     r"\b(?:anyone|anybody|whoever|those|people|readers?|tools?|systems?|software|programs?)\s+"
-    r"(?:who (?:is|are)\s+)?$PROCESSING\s+(?:$THIS_TEXT|this|it)\b.{0,60}\b(?:$OBLIGATION"
-    r"|please|remember|the (?:key|main|only|real|important|correct) (?:fact|point|thing))",
+    r"(?:(?:who|that|which)\s+)?(?:is\s+|are\s+)?$PROCESSING\s+(?:$THIS_TEXT|this|it)\b"
+    r".{0,60}(?:\b(?:$OBLIGATION|please|remember|the (?:key|main|only|real|important|correct)"
+    r" (?:fact|point|thing))|:\s*(?:please\s+)?$RECORD_VERBS\b|\b$RECORD_VERBS\s+that\b)",
     # the second person told what the output is: "your output", "when you write this up"
     r"\byour\s+(?:output|records|extraction|instructions|task|prompt|json|write-?up)\b",
     r"\bwhen\s+you\s+(?:write|sum|summari[sz]e|condense|process|record|describe|compile|digest"
@@ -144,11 +186,13 @@ _RULES = [
     # fake structured output in the text: {"events": ...}, {'events': ...}, {events: [...]}
     r"[{]\s*[\"']?\w[\w ]{0,30}[\"']?\s*:|\[\s*\{",
     # markup that hides text from human readers: <!-- -->, ![alt](...), <instructions> tags
+    r"\[/?\s*(?:hidden|hide|invisible|secret|system|instructions?|ai|bot|prompt)\s*\]|"
     r"<!--|-->|!\[[^\]]{0,300}\]\(|</?\s*(?:instructions?|system|prompt|assistant|user|context"
     r"|rules|im_start|im_end)\b",
     # a machine addressed with a colon ("TL;DR for bots:"), by name ("As an AI language
     # model"), or given a role ("Pretend you are...")
-    r"\b(?:to|for)\s+(?:any|all|every|the|each)?\s*$MACHINE\s*:",
+    r"\b(?:to|for)\s+(?:any|all|every|the|each)?\s*$MACHINE(?:\s+(?:use|eyes|only|purposes"
+    r"|consumption))?\s*:",
     r"\bas an?\s+(?:ai\s+)?(?:large\s+)?language model\b",
     r"\b(?:pretend|role-?play as|act as if)\s+(?:that\s+)?you\b",
     r"\bthe\s+(?:model|ai|llm|assistant|summari[sz]er|bot|chatbot)\s+$OBLIGATION\s+(?:also\s+)?"
@@ -157,14 +201,52 @@ _RULES = [
     r"\b(?:extract|record|report|summari[sz]e|include|take)\w*\s+from\s+$THIS_TEXT",
     r"\bthe (?:only|key|main|real|correct|one) (?:fact|takeaway)s? (?:to|you should|worth) "
     r"(?:extract|record|report|remember|note|include|summari[sz]e|keep)",
+    # machine readers addressed by name at the start, with a colon or an order about the facts
+    r"^\W*(?:(?:dear|attention|attn|hey|hi|hello)\W+)?(?:all\s+|any\s+)?"
+    r"(?!(?:ai|a\.i\.)\s*:)(?:ai\s+)?$MACHINE\s*[:,]",
+    r"^\W*(?:all\s+|any\s+)?$MACHINE\s+(?:\w+\s+)?$OBLIGATION\b.{0,80}(?:\b(?:main|key|central"
+    r"|only|real|true|important|top|lead|headline)\s+(?:fact|point|news|story|takeaway|finding)"
+    r"|\b$THIS_TEXT\b|\b$OUTPUTS\b)",
+    r"\b$PROCESSING\s+(?:$THIS_TEXT|this|it)\s+(?:automatically|by machine|programmatically"
+    r"|with (?:ai|software|a model|an? (?:ai|llm|bot)))\b",
+    r"^\W*(?:summary|tl;?\s?dr|output|final answer|correct answer|events|records|json)\s*:",
+    # a disguised text and an order to decode it and act on it ("decode this and obey")
+    r"\b$DECODE\w*\b.{0,80}\b$OBEY\b|\b$OBEY\b.{0,40}\b$DECODE\w*"
+    r"|\b(?:rot-?13|base-?64|caesar|cipher)\b.{0,80}\b$OBEY\b",
+    # a part of the article claimed as the one to believe
+    r"\b$PART_REF\b.{0,30}\b(?:is|are|gives?|holds?|contains?|has|tells?)\b.{0,20}"
+    r"\b$AUTHORITY\s+(?:\w+\s+){0,2}?$ACCOUNT\b",
+    r"\bonly\s+(?:the\s+)?$PART_REF\b.{0,40}\b$AUTHORITY\b",
+    r"\b(?:trust|believe|use|record|report|keep|read)\s+only\s+(?:the\s+)?$PART_REF"
+    r"|\bonly\s+(?:trust|believe|use|record|report|read)\s+(?:the\s+)?$PART_REF",
+    # words given to the machine's side of a chat ("the system said", "SYSTEM said:")
+    r"(?:^\W*|[,;:(\"]\s*|\bthe\s+)(?:system|assistant)\s+(?:said|says|wrote|writes|states"
+    r"|stated|adds|added|instructs|instructed|replied|replies|notes|noted|told)\b",
+    # a code fence: text set apart for machines, not news prose
+    r"`{3,}",
+    # the same orders in other languages
+    r"\b$F_IGNORE\b.{0,50}\b$F_INSTRUCTIONS\b",
+    r"\b(?:ki|ia)[- ]$F_MACHINES\b|\b$F_MACHINES\s+(?:de\s+|d'|di\s+)?(?:ki|ia)\b",
+    r"\b$F_SUMMARY\s+$F_MUST\b",
 ]
 _CLASSES = {
     "MACHINE": MACHINE_READERS,
     "OBLIGATION": OBLIGATION,
     "OUTPUTS": OUTPUTS,
     "PROCESSING": PROCESSING,
+    "MACHINE_VERB": MACHINE_VERB,
     "RECORD_VERBS": RECORD_VERBS,
     "THIS_TEXT": THIS_TEXT,
+    "PART_REF": PART_REF,
+    "AUTHORITY": AUTHORITY,
+    "ACCOUNT": ACCOUNT,
+    "DECODE": DECODE,
+    "OBEY": OBEY,
+    "F_IGNORE": F_IGNORE,
+    "F_INSTRUCTIONS": F_INSTRUCTIONS,
+    "F_SUMMARY": F_SUMMARY,
+    "F_MUST": F_MUST,
+    "F_MACHINES": F_MACHINES,
 }
 # run on lower-cased text: faster than re.I
 _DETECT = re.compile("|".join(f"(?:{Template(r).substitute(_CLASSES)})" for r in _RULES), re.S)
@@ -201,7 +283,7 @@ FORMAT_CHARS = re.compile(
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]"
 )
-_SIGNS = ("{", "<", "[", "#", "|", "a.i.")
+_SIGNS = ("{", "<", "[", "#", "|", "a.i.", "```")
 #: Every ASCII character that is not a letter, as a space: words by str.split.
 _PUNCTUATION = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalpha()})
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -217,10 +299,16 @@ def normalise(text: str) -> str:
 
     Not offset-preserving: for detection only (see `escape` for rewriting the original).
     """
+    return " ".join(_folded(text).split())
+
+
+def _folded(text: str) -> str:
+    """NFKC, tag characters read as ASCII, format characters removed, look-alikes folded;
+    spacing kept (spaced-out letters are told from words by it)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text.translate(_TAGS_AS_ASCII))
         text = FORMAT_CHARS.sub("", text).translate(_LOOKALIKES).translate(_QUOTES)
-    return " ".join(text.split())
+    return text
 
 
 def instruction_like(sentence: str) -> bool:
@@ -228,10 +316,94 @@ def instruction_like(sentence: str) -> bool:
 
     Covers orders to drop earlier instructions, notes to AI systems (also evasive ones:
     "anyone condensing this story should..."), orders about the output ("the record must also
-    state..."), role markers, chat-template tokens, our own delimiters and fake JSON.
+    state..."), role markers, chat-template tokens, our own delimiters and fake JSON, in
+    English and the larger European languages, and the same disguised: leetspeak, letters
+    spaced or dotted apart, ROT13 or base64 (any readable encoded text counts by itself: an
+    article has no reason to hide words from its readers).
     """
-    view = normalise(sentence)
-    return _may_instruct(view) and _detect(view)
+    views = disguises(sentence)
+    if len(views) > 1 and (_rot13(views[0]) or _base64_texts(views[0]) or _leet(views[0])):
+        return True
+    return any(_may_instruct(v) and _detect(v) for v in views)
+
+
+def disguises(sentence: str) -> list[str]:
+    """The normalised view of `sentence` and, when it holds disguised text, the views with the
+    disguise undone: leetspeak read as letters, spaced or dotted letters joined, ROT13 turned,
+    base64 decoded (each a detection view only; nothing here indexes the article)."""
+    folded = _folded(sentence)
+    base = " ".join(folded.split())
+    views = [base]
+    joined = _SPACED_BY_SPACE.sub(_join_letters, _SPACED_BY_SIGN.sub(_join_letters, folded))
+    if joined != folded:
+        views.append(" ".join(joined.split()))
+    if _LEET_HINT.search(base):
+        leet = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), base)
+        if leet != base:
+            views.append(leet)
+    if turned := _rot13(base):
+        views.append(turned)
+    views += [normalise(t) for t in _base64_texts(base)]
+    return views
+
+
+#: Letters set apart one by one ("I g n o r e", "N.o.t.e"): by a sign, or by single spaces.
+_SPACED_BY_SIGN = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[.*_·-][^\W\d_]){1,}(?![^\W\d_])")
+_SPACED_BY_SPACE = re.compile(r"(?<![^\W\d_])[^\W\d_](?: [^\W\d_]){2,}(?![^\W\d_])")
+_LEET = str.maketrans(lexicon.LEET)
+_LEET_HINT = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]", re.I)
+_LEET_WORD = re.compile(r"[\w@$]*[a-z][\w@$]*", re.I)
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return re.sub(r"[ .*_·-]", "", m.group())
+
+
+def _rot13(view: str) -> str | None:
+    """`view` turned by ROT13 when that makes English of what was not, in the whole or in a
+    part after a colon or dash (else None)."""
+    for part in [view, *_PARTS.split(view)[1:]]:
+        words = _words(part.lower())
+        if len(words) < 4 or _english(words) >= 0.15:
+            continue
+        turned = codecs.encode(part, "rot13")
+        if _english(_words(turned.lower())) >= 0.25:
+            return turned
+    return None
+
+
+_PARTS = re.compile(r"[:;—–]\s*|\s-\s")
+
+
+def _leet(view: str) -> bool:
+    """True when three or more words are written in leetspeak ("1gn0r3", "th3") and reading
+    them as letters gives more English function words: a disguise ("G7", "MP3" are not)."""
+    mixed = [w for w in _LEET_WORD.findall(view) if _LEET_HINT.search(w)]
+    read = [w.translate(_LEET).lower() for w in mixed]
+    words = [w for w in read if w.isalpha()]
+    return len(words) >= 3 and sum(w in lexicon.STOP_WORDS for w in words) >= 1
+
+
+def _english(words: list[str]) -> float:
+    return sum(w in lexicon.STOP_WORDS for w in words) / max(len(words), 1)
+
+
+def _base64_texts(view: str) -> list[str]:
+    """The readable texts (three words or more) that base64 runs in `view` decode to."""
+    found = []
+    for m in _BASE64.finditer(view):
+        blob = m.group()
+        if blob.isalpha() and (blob.islower() or blob.isupper()):
+            continue  # a long word, not an encoding
+        try:
+            text = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode()
+        except (binascii.Error, ValueError):
+            continue
+        readable = sum(c.isalpha() or c in " .,'!?-:" for c in text) >= 0.9 * len(text)
+        if readable and text.isprintable() and len(_LETTERS.findall(text)) >= 3:
+            found.append(text)
+    return found
 
 
 def _detect(view: str) -> bool:
@@ -375,12 +547,20 @@ def untrusted_sentences(
 ) -> frozenset[int]:
     """Sentence numbers (1-based, as in the `[n]` markers) that must not be taken as article facts.
 
-    A sentence is untrusted when it is instruction-like, when it follows an instruction-like
-    sentence in the same paragraph, when it is the sentence right before an instruction-like one
-    that points back ("the previous sentence"; the whole paragraph before, when the instruction
-    opens its paragraph or names "the previous paragraph"), or when it lies in the paragraph
-    right after an instruction-like sentence that ends its paragraph pointing forward ("the
-    following", a closing colon).
+    Structure, not phrases, decides what an instruction taints:
+
+    * the whole paragraph that holds an instruction-like sentence (the claim an injection
+      wants recorded stands beside it, before or after);
+    * every paragraph it points at: back ("the above", "the previous paragraph"), forward
+      ("the next paragraph", "below", a closing colon), by distance ("two paragraphs below",
+      "the paragraph after next"), or by place ("the final paragraph", "the headline");
+    * the lines of a code fence (text set apart for machines);
+    * any other sentence that repeats what the untrusted text says (most of its content
+      words), wherever it stands: a claim the article makes only next to an instruction, or
+      that an instruction spells out (also in base64 or ROT13), is not a fact of the article.
+
+    An instruction only mentioned (`mentioned`: an article about prompt injection) taints
+    nothing.
 
     Args:
         text: The article.
@@ -396,26 +576,138 @@ def untrusted_sentences(
         return max(bisect.bisect_right(starts, offset) - 1, 0)
 
     para = [paragraph_of(s) for s, _ in sentences]
-    flagged = [instruction_like(text[s:e]) and not mentioned(text[s:e]) for s, e in sentences]
-    out: set[int] = set()
-    tainted_paragraph: int | None = None
+    count = len(paragraphs)
+    bad: set[int] = set(_fenced(text, paragraphs))
+    said: list[set[str]] = []  # the content words of each instruction, disguises undone
     for i, (s, e) in enumerate(sentences):
-        if tainted_paragraph is not None and para[i] == tainted_paragraph:
-            out.add(i + 1)
-        if not flagged[i]:
+        sentence = text[s:e]
+        if not instruction_like(sentence) or mentioned(sentence):
             continue
-        out.add(i + 1)
-        tainted_paragraph = para[i]
-        sentence = normalise(text[s:e])
-        back = _POINTS_BACK.search(sentence)
-        if back and i > 0:
-            first_in_paragraph = para[i - 1] != para[i]
-            if first_in_paragraph or "paragraph" in back.group(0).lower():
-                out.update(j + 1 for j in range(i) if para[j] == para[i] - 1)
-            else:
-                out.add(i)
-        last_in_paragraph = i + 1 == len(sentences) or para[i + 1] != para[i]
-        if last_in_paragraph and _POINTS_FORWARD.search(sentence):
-            following = [j for j in range(i + 1, len(sentences)) if para[j] == para[i] + 1]
-            out.update(j + 1 for j in following)
+        first = i == 0 or para[i - 1] != para[i]
+        last = i + 1 == len(sentences) or para[i + 1] != para[i]
+        pointed = _pointed_at(normalise(sentence), para[i], count, first, last)
+        bad.add(para[i])
+        bad.update(p for p in pointed if 0 <= p < count)
+        said.append(set().union(*(_content(v) for v in disguises(sentence))))
+    if not bad:
+        return frozenset()
+    out = {i + 1 for i in range(len(sentences)) if para[i] in bad}
+    said += [_content(text[s:e]) for n, (s, e) in enumerate(sentences, 1) if n in out]
+    for n, (s, e) in enumerate(sentences, 1):
+        if n not in out and _repeats(_content(text[s:e]), said):
+            out.add(n)
     return frozenset(out)
+
+
+_DISTANCE = re.compile(
+    r"\b(?:(one|two|three|four|a|[1-4])\s+(?:more\s+)?(?:paragraphs?|sections?)|(?:paragraph"
+    r"|section)\s+(one|two|three|four|[1-4]))\s+"
+    r"(below|down|further|later|on|after|above|up|earlier|back|before)\b"
+)
+_AFTER_NEXT = re.compile(r"\b(?:paragraph|section)\s+after\s+next\b")
+_NEXT_PART = re.compile(
+    r"\b(?:next|following)\s+(?:paragraph|section|passage)\b"
+    r"|\b(?:every|all|any)\s+other\s+(?:paragraph|section|part)s?\b"
+    r"|\b(?:paragraph|section|passage)\s+(?:below|that follows)\b|\bwhat follows\b"
+)
+_REST = re.compile(
+    r"\b(?:below|further down|hereafter|everything after|the rest of (?:this|the) (?:article|page"
+    r"|text|story))\b"
+)
+_LAST_PART = re.compile(r"\b(?:last|final|closing|bottom|concluding)\s+(?:paragraph|section)\b")
+_FIRST_PART = re.compile(r"\b(?:first|opening|top)\s+(?:paragraph|section)\b")
+
+
+def _pointed_at(view: str, here: int, count: int, first: bool, last: bool) -> set[int]:
+    """The paragraphs an instruction in paragraph `here` of `count` points at (maybe out of
+    range). `first`, `last`: the instruction opens, ends its paragraph."""
+    low = view.lower()
+    found: set[int] = set()
+    if m := _DISTANCE.search(low):
+        k = lexicon.DISTANCES[m.group(1) or m.group(2)]
+        forward = m.group(3) in ("below", "down", "further", "later", "on", "after")
+        found.add(here + k if forward else here - k)
+    elif _AFTER_NEXT.search(low):
+        found.add(here + 2)
+    elif _NEXT_PART.search(low):
+        found.add(here + 1)
+    elif _REST.search(low):
+        found.update(range(here + 1, count))  # "see below": all that follows
+    elif last and (m := _POINTS_FORWARD.search(view)) and len(view) - m.end() < 25:
+        found.add(here + 1)  # "... as follows:" ends its paragraph: the next one
+    if _LAST_PART.search(low):
+        found.add(count - 1)
+    if _FIRST_PART.search(low):
+        found.add(0)
+    back = _POINTS_BACK.search(view)
+    if back and (first or "paragraph" in back.group(0).lower()):
+        found.add(here - 1)  # else it points at a sentence of its own paragraph
+    return found
+
+
+def _fenced(text: str, paragraphs: Sequence[Span]) -> list[int]:
+    """Paragraphs inside a code fence (from a line holding an odd number of ``` to the next)."""
+    out: list[int] = []
+    inside = False
+    for n, (s, e) in enumerate(paragraphs):
+        fences = len(_FENCE.findall(text[s:e]))
+        if inside or fences:
+            out.append(n)
+        if fences % 2:
+            inside = not inside
+    return out
+
+
+_FENCE = re.compile(r"`{3,}|~{3,}")
+#: Words that carry no claim: a repeat is judged on the rest.
+_CONTENT = re.compile(r"[^\W\d_]{4,}")
+
+
+def _content(text: str) -> set[str]:
+    """The content words of `text` as 5-letter stems ("dissolved", "dissolution": "disso")."""
+    words = _CONTENT.findall(normalise(text).lower())
+    return {w[:5] for w in words if w not in lexicon.STOP_WORDS}
+
+
+def _repeats(claim: set[str], said: list[set[str]]) -> bool:
+    """True when most content words of a sentence (two or more) were said in one of `said`."""
+    need = max(2, math.ceil(0.6 * len(claim)))
+    return len(claim) >= 2 and any(len(claim & words) >= need for words in said)
+
+
+#: How many consecutive words of an untrusted sentence count as showing it.
+WITHHELD_RUN = 4
+
+
+def withhold(task: str, hidden: Sequence[str]) -> str:
+    """`task` (a question for the model) with every run of WITHHELD_RUN or more consecutive
+    words of a `hidden` sentence replaced by "(withheld)": the last check before a question is
+    sent, so no path (a context line, a quotation that runs on, a re-ask) shows the model
+    text the article block hides. A hidden sentence shorter than the run is matched whole.
+    """
+    if not hidden:
+        return task
+    grams: set[tuple[str, ...]] = set()
+    for sentence in hidden:
+        words = [w.lower() for w in _WORD.findall(sentence)]
+        n = min(WITHHELD_RUN, len(words))
+        grams.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1) if n)
+    sizes = {len(g) for g in grams}
+    tokens = list(_WORD.finditer(task))
+    cuts: list[tuple[int, int]] = []
+    for n in sizes:
+        for i in range(len(tokens) - n + 1):
+            if tuple(t.group().lower() for t in tokens[i : i + n]) in grams:
+                cuts.append((tokens[i].start(), tokens[i + n - 1].end()))
+    out: list[str] = []
+    at = 0
+    for s, e in sorted(cuts):
+        if out and s <= at:  # overlaps or touches the cut before: one "(withheld)"
+            at = max(at, e)
+            continue
+        out.append(task[at:s] + "(withheld)")
+        at = e
+    return "".join(out) + task[at:]
+
+
+_WORD = re.compile(r"\w+")

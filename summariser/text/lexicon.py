@@ -273,3 +273,54 @@ MENTION_MARKERS = frozenset(
     "text string strings message messages sentence sentences instruction instructions "
     "typed containing contained dubbed called".split()
 ) | {"such as", "known as", "for example", "for instance"}
+
+# Injection in other languages and disguises (issue 19): the words a detection rule combines.
+#: "Ignore" in the languages of Europe's larger newsrooms (French, German, Spanish, Italian,
+#: Portuguese, Dutch).
+FOREIGN_IGNORE = (
+    "ignorez ignore ignorer ignora ignoren ignorar ignori ignorate ignoriere ignorieren ignoriert "
+    "negeer negeren olvida olvide olvidad oubliez oublie vergiss vergesst vergessen dimentica "
+    "dimenticate esquece esqueça".split()
+)
+#: "Instructions" in those languages.
+FOREIGN_INSTRUCTIONS = (
+    "instructions consignes instrucciones indicaciones anweisungen instruktionen vorgaben "
+    "befehle istruzioni indicazioni instruções instrucoes instructies opdrachten".split()
+)
+#: "Summary" in those languages; with FOREIGN_MUST an order about the output.
+FOREIGN_SUMMARY = (
+    "résumé resume resumen riassunto sintesi zusammenfassung samenvatting resumo".split()
+)
+FOREIGN_MUST = "doit devrait debe debería deve deveria dovrebbe muss sollte moet".split()
+#: Machine systems in those languages ("KI-Systeme", "sistemas de IA", "modèles de langage").
+FOREIGN_MACHINES = (
+    "systeme system systèmes système sistemas sistema sistemi modelle modell modèles modèle "
+    "modelos modelo modelli modello assistenten assistent asistentes assistants".split()
+)
+#: Orders to decode a disguised text (base64, ROT13, a cipher) ...
+DECODE_VERBS = "decode decoded decoding decipher decrypt unscramble unencode deobfuscate".split()
+#: ... and to act on what it says (regular expressions).
+OBEY_VERBS = (
+    r"obey\w*",
+    "comply",
+    "execute",
+    r"follows?\s+(?:it|them|its|what|the\s+\w+)",
+    r"apply(?:\s+it)?",
+    "act on it",
+    r"carry (?:it|them) out",
+    r"do (?:what|as) it says",
+    "what it says",
+    "heed it",
+)
+#: Words that claim a part of the article is the one to believe ("the next paragraph is the
+#: only accurate record").
+AUTHORITY = (
+    "only sole true real accurate correct official definitive reliable authoritative genuine "
+    "valid".split()
+)
+#: Parts of the article an instruction can point at.
+ARTICLE_PARTS = "paragraph paragraphs sentence sentences section passage part".split()
+#: How far a pointer reaches ("two paragraphs below").
+DISTANCES = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "1": 1, "2": 2, "3": 3, "4": 4}
+#: Leetspeak digits and signs as letters (read only for detection).
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}

@@ -109,11 +109,14 @@ def find_quotations(text: str) -> list[Quotation]:
 
 def _typewriter_marks(text: str) -> str:
     """The text with `''` and two backticks as ` "`, and a paragraph-opening `”X` as `“X`:
-    the same length, so offsets still index the original."""
+    the same length, so offsets still index the original. Three or more backticks are a code
+    fence, not a quotation mark: blanked."""
+    text = _FENCE.sub(lambda m: " " * len(m.group()), text)
     text = text.replace("''", ' "').replace("``", ' "')
     return re.sub(r"(?m)^([ \t]*)”(?=\w)", "\\1“", text)
 
 
+_FENCE = re.compile(r"`{3,}")
 #: Double marks of the other style that close a quotation when its own closing mark never comes.
 _MIXED = {"“": '"', "„": '"', '"': "”"}
 
