@@ -44,12 +44,15 @@ def test_injected_lines_are_hidden_from_the_model():
 
 
 def test_a_model_that_accepts_every_candidate_still_records_nothing_injected():
-    everything = json.dumps({"events": list(range(1, 9))})
+    # the selection offers one trusted event here; the model takes all it is offered
+    everything = json.dumps({"events": [1]})
     fake = FakeBackend({"EventChoice": [everything]})
     s = extract(MAYOR, fake, steps=["events", "stances"])
+    offered = fake.calls[0]["messages"][1]["content"].split("</article>")[1]
+    assert "E1 " in offered and "E2 " not in offered
     records = json.dumps([e.model_dump() for e in s.events + s.stances]).lower()
     assert s.events and "resign" not in records and "cancel" not in records
-    assert s.meta.dropped["inside instruction-like text"] >= 4  # found by code, never offered
+    assert s.meta.dropped["inside instruction-like text"] >= 1  # found by code, never offered
 
 
 def test_a_model_cannot_add_an_event_code_did_not_offer():
