@@ -66,8 +66,9 @@ def main() -> None:
         u = s.meta.usage
         share = 100 * u.cached_tokens / max(u.prompt_tokens, 1)
         print(f"run {run}: wall {wall:.1f}s incl. load {load:.1f}s; engine {engine_s:.1f}s; "
-              f"ours {ours:.2f}s = {100 * ours / max(engine_s, 1e-9):.1f}% overhead; "
-              f"{u.calls} calls; prompt {u.prompt_tokens} tokens of which "
+              f"ours {ours:.2f}s = "
+              + (f"{100 * ours / engine_s:.1f}% overhead; " if engine_s else "no model call; ")
+              + f"{u.calls} calls; prompt {u.prompt_tokens} tokens of which "
               f"{u.cached_tokens} from cache ({share:.0f}%), "
               f"{u.prompt_tokens - u.cached_tokens} evaluated; {u.completion_tokens} output; "
               f"{len(s.quotes)} quotes, {len(s.events)} events, {len(s.stances)} stances, "
