@@ -37,7 +37,7 @@ def test_run_prints_exact_json_records(server, tmp_path, seed):
     data = json.loads(r.stdout)
     assert set(data) == {"events", "stances", "quotes", "meta"}
     assert data["quotes"][4] == {
-        "text": "No.", "speaker": "Sir Keir Starmer", "kind": "direct", "cue": "replied",
+        "text": "No.", "speaker": "Keir Starmer", "kind": "direct", "cue": "replied",
         "start": 1522, "end": 1525, "spans": [[1522, 1525]],
     }  # fmt: skip
     assert data["meta"]["model"] == "openai:test-model"
@@ -48,9 +48,7 @@ def test_run_from_stdin_as_markdown(server, seed):
     r = invoke("run", "-", *openai_args(server), "--steps", "quotes", "-f", "md", "--no-cache",
                input=seed)  # fmt: skip
     assert r.exit_code == 0
-    assert (
-        "## Quotes (8)" in r.stdout and "| Sir Keir Starmer | direct | replied | No. |" in r.stdout
-    )
+    assert "## Quotes (8)" in r.stdout and "| Keir Starmer | direct | replied | No. |" in r.stdout
 
 
 def test_env_vars_select_the_model(server, seed, tmp_path):

@@ -29,7 +29,10 @@ def test_five_megabyte_article_is_refused(tmp_path):
 
 
 def test_one_huge_paragraph_is_chunked_not_cut():
-    text = " ".join(f"Sentence number {i} says the council met again." for i in range(450))
+    # each sentence its own happening (one told 450 times would be merged into one event)
+    text = " ".join(
+        f"Sentence number {i} is here: Mara Lind{i} opened depot {i} on Monday." for i in range(450)
+    )
     assert len(text) > 20_000 and "\n" not in text
     fake = FakeBackend()
     fake.max_article_chars = 6_000
