@@ -380,3 +380,24 @@ def test_polnear_split_quote_loses_the_marks_of_each_piece(tmp_path):
     assert [(g.text, g.kind) for g in polnear_gold(tmp_path, text, ann)] == [
         ("We are ready and we will win.", "direct")
     ]
+
+
+@pytest.mark.parametrize("t", [0.3, 0.8])
+def test_the_indexed_overlap_matrix_equals_the_full_one_wherever_a_pair_can_match(t):
+    import random
+
+    from summariser.evals.scoring import overlaps
+
+    rng = random.Random(7)
+    words = "the council harbour bridge vote plan no yes “we” will sail again".split()
+
+    def text() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
+
+    preds, golds = [text() for _ in range(60)], [text() for _ in range(60)] + ["No.", "we"]
+    fast = overlaps(preds, golds, t)
+    for i, p in enumerate(preds):
+        for j, g in enumerate(golds):
+            full = overlap(p, g)
+            assert fast[i, j] == (full if full >= t else fast[i, j])  # exact where it can match
+            assert fast[i, j] in (0.0, full)  # never a score the pair does not have

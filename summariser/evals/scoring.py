@@ -39,11 +39,54 @@ def _norm(text: str) -> str:
 
 def overlap(pred: str, gold: str) -> float:
     """Longest run of characters shared by both ÷ the gold's length (after normalising)."""
-    p, g = _norm(pred), _norm(gold)
+    return _overlap(_norm(pred), _norm(gold))
+
+
+def _overlap(p: str, g: str) -> float:
     if not p or not g:
         return 0.0
     m = SequenceMatcher(None, p, g, autojunk=False).find_longest_match(0, len(p), 0, len(g))
     return m.size / len(g)
+
+
+#: Lengths of the character runs by which pairs that can overlap are found (see overlaps).
+_GRAMS = (32, 16, 8, 4)
+
+
+def overlaps(preds: Sequence[str], golds: Sequence[str], t: float) -> np.ndarray:
+    """The overlap matrix (pred × gold), exact wherever a pair can reach `t`; 0 elsewhere.
+
+    A pair can reach t only if it shares a run of at least L = t·len(gold) characters, and such
+    a run holds every run of n ≤ L characters inside it: so a gold is compared only with the
+    predictions that share one of its runs of the longest n in _GRAMS not above L (found in an
+    index). Scoring stays near-linear in the records, not quadratic. Golds shorter than
+    4 / t characters are compared with every prediction.
+    """
+    p_norm, g_norm = [_norm(x) for x in preds], [_norm(x) for x in golds]
+    indexes: dict[int, dict[str, set[int]]] = {}
+    scores = np.zeros((len(preds), len(golds)), dtype=float)
+    everyone = set(range(len(preds)))
+    for j, g in enumerate(g_norm):
+        n = next((n for n in _GRAMS if n <= len(g) * t), 0)
+        if n == 0:
+            near = everyone
+        else:
+            index = indexes.get(n)
+            if index is None:
+                index = indexes[n] = _gram_index(p_norm, n)
+            near = set().union(*(index.get(g[k : k + n], ()) for k in range(len(g) - n + 1)))
+        for i in near:
+            scores[i, j] = _overlap(p_norm[i], g)
+    return scores
+
+
+def _gram_index(texts: list[str], n: int) -> dict[str, set[int]]:
+    """{run of n characters: the texts holding it}."""
+    index: dict[str, set[int]] = {}
+    for i, text in enumerate(texts):
+        for k in range(len(text) - n + 1):
+            index.setdefault(text[k : k + n], set()).add(i)
+    return index
 
 
 def similarity(a: str | None, b: str | None) -> float:
@@ -191,7 +234,7 @@ def score_quotes(
     preds: Sequence[Quote], golds: Sequence[GoldQuote], aliases: dict[str, list[str]], t: float
 ) -> Counts:
     """Quotes matched by text overlap >= t; speaker and kind accuracy on matched pairs."""
-    scores = _matrix(preds, golds, lambda p, g: overlap(p.text, g.text))
+    scores = overlaps([p.text for p in preds], [g.text for g in golds], t)
     pairs = assign(scores, t)
     c = _counts(pairs, len(preds), len(golds))
     for i, j in pairs:
