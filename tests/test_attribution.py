@@ -208,8 +208,8 @@ def test_a_failed_model_answer_drops_the_quote_and_counts_it():
 
 
 def test_a_named_storm_is_never_the_organisation_a_descriptor_stands_for():
-    from summariser.backends.fake import FakeBackend
     from summariser.pipeline import extract
+    from tests.fakes import FakeBackend
 
     text = (
         "Storm Arwen brought down power lines across Keldale on Sunday.\n"

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from summariser.backends.fake import FakeBackend
 from summariser.errors import InputError
 from summariser.pipeline import extract
 from summariser.steps import DROP_SAMPLE, Context
 from summariser.text.document import parse
+from tests.fakes import FakeBackend
 
 
 def j(obj) -> str:
@@ -71,7 +71,7 @@ def test_prompt_puts_article_first_and_defuses_delimiters():
 
 
 def test_truncated_answer_fails_the_step_without_reasks(seed):
-    from summariser.backends.fake import completion
+    from tests.fakes import completion
 
     fake = FakeBackend()
     fake._create = lambda **kw: (fake.calls.append(kw), completion('{"events": [', "length"))[1]

@@ -8,7 +8,6 @@ re-asks only on validation errors, so no layer multiplies another's retries.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -256,9 +255,3 @@ def _content(completion: Any) -> str | None:
     if getattr(message, "tool_calls", None):
         return str(message.tool_calls[0].function.arguments)
     return message.content
-
-
-def empty_answer(schema: dict[str, Any]) -> str:
-    """The emptiest JSON a schema accepts: [] for arrays, null for everything else."""
-    props = schema.get("properties", {})
-    return json.dumps({k: [] if v.get("type") == "array" else None for k, v in props.items()})
