@@ -26,7 +26,7 @@ from scipy.optimize import minimize
 from summariser.backends import resolve
 from summariser.evals.run import load_items
 from summariser.evals.scoring import STRICT_THRESHOLD, Counts, event_score, score_events
-from summariser.pipeline import check_text
+from summariser.inputs import check_text
 from summariser.steps import Context
 from summariser.steps import events as step
 from summariser.steps.scorer import Scorer

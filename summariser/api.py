@@ -9,7 +9,8 @@ from typing import Any
 from summariser.backends import ChatBackend, resolve
 from summariser.cache import ResultCache, cache_key
 from summariser.errors import BackendError, ConfigError, redact
-from summariser.pipeline import STEPS, check_text, extract
+from summariser.inputs import check_text
+from summariser.pipeline import STEPS, extract
 from summariser.schemas import Summary
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from summariser import prompts
 from summariser.backends.base import ChatBackend
 from summariser.errors import InputError
+from summariser.inputs import check_text
 from summariser.schemas import Event, Meta, Quote, Stance, Summary
 from summariser.steps import Context, make_piece
 from summariser.steps import events as event_step
@@ -38,20 +39,6 @@ log = logging.getLogger("summariser")
 
 #: The record types a run can extract; `steps` selects a subset.
 STEPS = ("quotes", "events", "stances")
-
-
-def check_text(text: str) -> str:
-    """Reject what cannot be an article; return the text unchanged otherwise."""
-    if not isinstance(text, str):
-        raise InputError(f"the article must be text (str), not {type(text).__name__}")
-    if not text.strip():
-        raise InputError("the article is empty: give a file or text with the article's words")
-    if "\x00" in text:
-        raise InputError("the article contains NUL bytes: it looks binary, not text")
-    letters = sum(c.isalpha() for c in text)
-    if letters < 0.3 * len(text.strip()):
-        raise InputError("the article is mostly not letters: it looks like binary or data")
-    return text
 
 
 def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Summary:

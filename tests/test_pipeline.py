@@ -101,8 +101,8 @@ def test_unusable_text_raises_input_error(bad):
 def test_many_dropped_records_are_all_counted_but_only_a_sample_is_kept():
     ctx = Context(parse("Ana Lopez spoke."), FakeBackend())
     for i in range(60_000):
-        ctx.drop("quote", "speaker: pronoun" if i % 2 else "no speaker", i)
-    assert ctx.dropped == {"speaker: pronoun": 30_000, "no speaker": 30_000}
+        ctx.drop("quote", "inside instruction-like text" if i % 2 else "no speaker", i)
+    assert ctx.dropped == {"inside instruction-like text": 30_000, "no speaker": 30_000}
     assert len(ctx.drops) == DROP_SAMPLE and ctx.drops[0].value == "0"
 
 

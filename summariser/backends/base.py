@@ -1,6 +1,6 @@
-"""One way to get validated drafts from any chat-completions `create` function: instructor.
+"""One way to get validated answers from any chat-completions `create` function: instructor.
 
-Every backend (local llama.cpp, OpenAI-compatible HTTP, the fake) supplies a transport-level
+Every backend (local llama.cpp, OpenAI-compatible HTTP, the test fake) supplies a transport-level
 `create(**kwargs) -> ChatCompletion`; this class puts instructor on top for schema validation and
 re-asks. Transport retries live inside `create` (tenacity, HTTP backends only) and instructor
 re-asks only on validation errors, so no layer multiplies another's retries.
@@ -53,11 +53,6 @@ class Capabilities:
     structured_output: Literal["json_schema", "tools", "none"] = "json_schema"
     embedded: bool = False
 
-    @property
-    def has_model(self) -> bool:
-        """False for the parser-only backend: no model may be called."""
-        return self.structured_output != "none"
-
 
 class AttemptsFailed(ExtractionError):
     """The model answered but no answer was usable; `usage` counts every request made."""
@@ -68,7 +63,7 @@ class AttemptsFailed(ExtractionError):
 
 
 class ValidationExhausted(AttemptsFailed):
-    """Every attempt failed validation; `raw` is the model's last answer, for salvaging."""
+    """Every attempt failed validation; `raw` is the model's last answer."""
 
     def __init__(self, message: str, raw: str | None, usage: Usage) -> None:
         super().__init__(message, usage)

@@ -233,12 +233,7 @@ def build_report(
                 metrics[f"{attr}_acc.{base}"] = acc
     summaries = [s for _, s, _, _ in results if s is not None]
     kept = sum(len(s.quotes) + len(s.events) + len(s.stances) for s in summaries)
-    dropped = sum(
-        n
-        for s in summaries
-        for reason, n in s.meta.dropped.items()
-        if "field cleared" not in reason
-    )
+    dropped = sum(n for s in summaries for n in s.meta.dropped.values())
     live = [sec for _, s, _, sec in results if s is not None and not s.meta.cached]
     tokens_in = sum(s.meta.usage.prompt_tokens for s in summaries)
     tokens_out = sum(s.meta.usage.completion_tokens for s in summaries)

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from summariser import prompts
 from summariser.backends.base import AttemptsFailed, ChatBackend, ValidationExhausted
 from summariser.errors import ExtractionError
-from summariser.schemas import Drop, Usage
+from summariser.schemas import Drop, DropReason, Usage
 from summariser.text import injection
 from summariser.text.clauses import Clause, clauses
 from summariser.text.document import Document
@@ -61,10 +60,6 @@ class Piece:
     def in_untrusted(self, start: int) -> bool:
         """True when offset `start` falls in an instruction-like sentence."""
         return self.number(start) in self.untrusted
-
-    def context(self, article: str) -> dict[str, Any]:
-        """The validation context the schemas' validators read."""
-        return {"article": article, "sentences": self.sentences, "untrusted": self.untrusted}
 
 
 def make_piece(document: Document, span: Span) -> Piece:
@@ -118,7 +113,7 @@ class Context:
         """True when no model may be asked (parser-only mode)."""
         return parser_only(self.backend)
 
-    def drop(self, record: RecordKind, reason: str, value: object) -> None:
+    def drop(self, record: RecordKind, reason: DropReason, value: object) -> None:
         """Count a record left out; keep the first DROP_SAMPLE as examples."""
         with self._lock:
             self.dropped[reason] = self.dropped.get(reason, 0) + 1
@@ -133,75 +128,33 @@ class Context:
         with self._lock:
             self.timings[step] = self.timings.get(step, 0.0) + seconds
 
-    def ask(
-        self, piece: Piece, task: str, model: type[T], max_tokens: int
-    ) -> tuple[T | None, str | None]:
-        """One model call: the piece's shared prefix plus `task`. Returns (answer, raw on failure).
+    def ask(self, piece: Piece, task: str, model: type[T], max_tokens: int) -> T | None:
+        """One model call: the piece's shared prefix plus `task`; None when it failed.
 
         The article and the task go in one user message so that every call's prompt starts with
-        the same tokens (system + article) and the local model's KV cache is reused. On a
-        failed answer the raw text is returned so that valid items can be salvaged.
+        the same tokens (system + article) and the local model's KV cache is reused. A failure
+        is counted in `failures` (and its tokens in `usage`).
         """
         if self.model_free:
             raise RuntimeError("parser-only mode: a step asked the model")  # a bug in a step
         messages = [dict(m) for m in piece.prefix]
         messages[-1]["content"] += "\n\n" + injection.withhold(task, piece.hidden)
         try:
-            answer, usage = self.backend.extract(
-                messages, model, piece.context(self.text), max_tokens
-            )
+            answer, usage = self.backend.extract(messages, model, {}, max_tokens)
         except ValidationExhausted as e:
             self._add_usage(e.usage)
             self.fail(f"{model.__name__}: {e}")
-            return None, e.raw
+            return None
         except ExtractionError as e:
             if isinstance(e, AttemptsFailed):  # a cut-off answer still cost its requests
                 self._add_usage(e.usage)
             self.fail(f"{model.__name__}: {e}")
-            return None, None
+            return None
         self._add_usage(usage)
         log.debug("%s: %d call(s), %d+%d tokens", model.__name__, usage.calls,
                   usage.prompt_tokens, usage.completion_tokens)  # fmt: skip
-        return answer, None
+        return answer
 
     def _add_usage(self, usage: Usage) -> None:
         with self._lock:
             self.usage.add(usage)
-
-    def valid_items(
-        self, piece: Piece, record: RecordKind, raw: str | None, key: str, item: type[T]
-    ) -> list[T]:
-        """Validate a failed answer's `key` items one by one: keep the good ones, count the rest."""
-        kept = []
-        for value in salvage(raw, key):
-            try:
-                kept.append(item.model_validate(value, context=piece.context(self.text)))
-            except ValidationError as e:
-                self.drop(record, reason(e), value)
-        return kept
-
-
-def salvage(raw: str | None, key: str) -> list[Any]:
-    """The items of a failed answer's list, to validate one by one."""
-    try:
-        data = json.loads(raw or "")
-    except json.JSONDecodeError:
-        return []
-    items = data.get(key) if isinstance(data, dict) else None
-    return items if isinstance(items, list) else []
-
-
-def reason(e: ValidationError) -> str:
-    """A short, stable reason for a failed record: the field and the kind of failure."""
-    err = e.errors()[0]
-    msg = str(err["msg"])
-    where = ".".join(str(p) for p in err["loc"]) or msg.removeprefix("Value error, ").split()[0]
-    kind = (
-        "not in the cited sentence" if "is not in sentence" in msg
-        else "not named in the article" if "not named" in msg
-        else "pronoun" if "pronoun" in msg
-        else "not found in the article" if "not found" in msg
-        else "no such sentence" if "no sentence" in msg
-        else err["type"]
-    )  # fmt: skip
-    return f"{where}: {kind}"

@@ -211,7 +211,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[Candidate
     task = prompts.render(
         "events", count=len(batch), candidates=listing, shape='{"events": [<numbers>]}'
     )
-    answer, _ = ctx.ask(piece, task, model, max_tokens=8 + 4 * len(batch))
+    answer = ctx.ask(piece, task, model, max_tokens=8 + 4 * len(batch))
     if answer is None:
         return []  # counted in meta.failures by ctx.ask
     picked = set(answer.model_dump()["events"])

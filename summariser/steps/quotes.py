@@ -465,7 +465,7 @@ def _ask(ctx: Context, piece: Piece, batch: list[Candidate]) -> None:
     task = prompts.render(
         "quotes", count=len(batch), quotations="\n".join(lines), shape=prompts.shape(example)
     )
-    answer, _ = ctx.ask(piece, task, model, max_tokens=8 * len(batch) + 16)
+    answer = ctx.ask(piece, task, model, max_tokens=8 * len(batch) + 16)
     picks = answer.model_dump() if answer is not None else {}
     for i, c in enumerate(batch, 1):
         pick = picks.get(f"Q{i}")  # None: the answer failed (counted): the quote is dropped

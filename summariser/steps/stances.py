@@ -190,7 +190,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     model = stance_choice_model(len(batch))
     shape = '{"support": [<numbers>], "oppose": [<numbers>], "neutral": [], "mixed": []}'
     task = prompts.render("stances", count=len(batch), candidates=listing, shape=shape)
-    answer, _ = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
+    answer = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
     if answer is None:
         return [None] * len(batch)
     verdict: dict[int, str] = {}
