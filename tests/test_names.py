@@ -40,3 +40,28 @@ def test_fullest_name_reads_the_article_once_however_many_names_it_resolves():
     assert got == {"Tom Reyes", "Ana Lopez"}
     info = names.name_index.cache_info()
     assert (info.misses, info.hits) == (1, 199)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Sir Keir", "Sir Keir Starmer"), ("Mr Trump", "Donald Trump"), ("Harris", "Kamala Harris"),
+     ("Nobody Here", "Nobody Here")],
+)  # fmt: skip
+def test_fullest_name(seed, name, expected):
+    assert names.fullest_name(name, seed) == expected
+
+
+def test_fullest_name_keeps_ambiguous_surname():
+    t = "John Smith spoke. Later Mary Smith replied to Smith."
+    assert names.fullest_name("Smith", t) == "Smith"
+    assert names.fullest_name("Mary Smith", t) == "Mary Smith"
+
+
+def test_names_pronouns_and_diacritics():
+    t = "José Álvarez-Núñez met the Labour Party. Mr Trump’s campaign said no."
+    assert names.name_in_text("Jose Alvarez-Nunez", t)
+    assert names.name_in_text("Trump's campaign", t)
+    assert names.name_in_text("The Labour Party", t)
+    assert not names.name_in_text("he", t)
+    assert not names.name_in_text("Joe Biden", t)
+    assert names.is_pronoun("She") and names.is_unknown("unknown") and names.is_unknown(None)

@@ -347,28 +347,6 @@ def _carry_on(document: Document, out: list[Candidate]) -> None:
 # --- the step -------------------------------------------------------------------------------
 
 
-def quotes(ctx: Context, pieces: list[Piece]) -> list[Quote]:
-    """The quotes of `ctx.document`: candidates by code, the model only for undecided speakers.
-
-    Args:
-        ctx: The article's step context (document, backend, tally).
-        pieces: The article's pieces; each candidate is asked with the piece holding its start.
-
-    Returns:
-        Quotes with speakers, in article order. Quotes in instruction-like text, with no speaker,
-        or whose model answer failed are dropped and counted in `ctx`.
-    """
-    found = candidates(ctx)
-    starts = [p.span[0] for p in pieces]
-    by_piece: dict[int, list[Candidate]] = {}
-    for c in found:
-        by_piece.setdefault(max(0, bisect.bisect_right(starts, c.start) - 1), []).append(c)
-    out: list[Quote] = []
-    for k, mine in sorted(by_piece.items()):
-        out += records(ctx, pieces[k], mine) if pieces else []
-    return sorted(out, key=lambda q: q.start)
-
-
 def candidates(ctx: Context) -> list[Candidate]:
     """Every quote candidate of the article, speakers resolved where code can (no model call).
 
