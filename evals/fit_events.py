@@ -27,8 +27,8 @@ from summariser.backends import resolve
 from summariser.evals.run import load_items
 from summariser.evals.scoring import STRICT_THRESHOLD, Counts, event_score, score_events
 from summariser.inputs import check_text
-from summariser.steps import Context
 from summariser.steps import events as step
+from summariser.steps.context import Context
 from summariser.steps.scorer import Scorer
 from summariser.text.document import parse
 

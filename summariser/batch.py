@@ -37,8 +37,8 @@ from summariser.cache import ResultCache
 from summariser.errors import InputError, SummariserError, redact
 from summariser.inputs import MAX_BYTES, check_text, check_unicode, decode, path_error, too_big
 from summariser.paths import JsonlAppender, OutputBusy, OutputLock
-from summariser.pipeline import STEPS
 from summariser.schemas import Summary
+from summariser.steps import STEPS
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Keys of an output line; input fields other than id and text go under "extra".

@@ -31,7 +31,8 @@ from summariser.batch import Article
 from summariser.errors import BackendError, ConfigError, InputError, redact
 from summariser.inputs import path_error
 from summariser.paths import JsonlAppender
-from summariser.pipeline import STEPS, extract
+from summariser.pipeline import extract
+from summariser.steps import STEPS, chosen
 
 ENDPOINT = "/v1/chat/completions"
 
@@ -200,9 +201,10 @@ def exported_steps(path: Path) -> tuple[str, ...]:
         raise path_error(path, e) from None
     obj = _exported_line(first, 1, path)
     steps = obj.get("_steps") or STEPS
-    if not isinstance(steps, list | tuple) or not set(steps) <= set(STEPS):
-        raise InputError(f"{path} line 1 has unknown steps {steps!r}: export again")
-    return tuple(steps)
+    try:
+        return chosen(steps if isinstance(steps, list | tuple) else [steps])
+    except (InputError, TypeError):
+        raise InputError(f"{path} line 1 has unknown steps {steps!r}: export again") from None
 
 
 def exported_articles(path: Path) -> Iterator[Article]:

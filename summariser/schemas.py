@@ -64,7 +64,8 @@ class Stance(BaseModel):
     end: int = Field(description="Offset just past the evidence")
 
 
-#: Why a candidate was left out: a closed set of codes (the keys of `meta.dropped`).
+#: Why a candidate was left out: the closed set of codes steps may give (`Context.drop`). The
+#: reading side (`Drop.reason`) takes any string, so results written by older versions still load.
 DropReason = Literal[
     "term or title in quotation marks",
     "inside instruction-like text",
@@ -77,7 +78,7 @@ class Drop(BaseModel):
     """A candidate record that was left out, and why."""
 
     record: Literal["quote", "event", "stance"]
-    reason: DropReason
+    reason: str = Field(description="A DropReason code, e.g. 'no speaker'")
     value: str = Field(description="What the model proposed, abridged")
 
 

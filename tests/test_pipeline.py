@@ -6,7 +6,7 @@ import pytest
 
 from summariser.errors import InputError
 from summariser.pipeline import extract
-from summariser.steps import DROP_SAMPLE, Context
+from summariser.steps.context import DROP_SAMPLE, Context
 from summariser.text.document import parse
 from tests.fakes import FakeBackend
 

@@ -29,8 +29,8 @@ from summariser.evals.scoring import (
     score_quotes,
     score_stances,
 )
-from summariser.pipeline import STEPS
 from summariser.schemas import SCHEMA_VERSION, Summary
+from summariser.steps import STEPS
 
 REPORT_VERSION = 1
 #: Suffix of the token-set ("loose") event and stance scores, reported beside the strict ones.

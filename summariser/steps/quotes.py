@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, create_model
 
 from summariser import prompts
 from summariser.schemas import Quote
-from summariser.steps import Context, Piece
+from summariser.steps.context import Context, Piece
 from summariser.text import lexicon, names
 from summariser.text.document import Document
 from summariser.text.mentions import (
@@ -45,6 +45,9 @@ Token = Any  # a spaCy Token
 Kind = Literal["direct", "indirect"]
 
 #: Quotations this short with no cue and no speaker nearby are terms, not speech.
+#: The step's name (steps.Step).
+name = "quotes"
+beside = False
 SHORT_QUOTE_WORDS = 4
 #: Undecided quotes asked in one call.
 QUOTES_PER_CALL = 12
@@ -358,11 +361,13 @@ def candidates(ctx: Context) -> list[Candidate]:
     return found
 
 
-def records(ctx: Context, piece: Piece, mine: list[Candidate]) -> list[Quote]:
-    """The quotes of the candidates that start in `piece`: undecided speakers are asked in
+def records(
+    ctx: Context, piece: Piece, found: list[Candidate], quotes: list[Quote] | None = None
+) -> list[Quote]:
+    """The quotes of the candidates that start in `piece.home`: undecided speakers are asked in
     batches with the piece's shared prefix (parser-only mode keeps code's best guess)."""
     kept = []
-    for c in mine:
+    for c in (c for c in found if piece.home[0] <= c.start < piece.home[1]):
         if piece.in_untrusted(c.start):
             ctx.drop("quote", "inside instruction-like text", _joined(ctx.text, c.spans))
         else:
