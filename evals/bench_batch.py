@@ -111,9 +111,9 @@ class Server:
 
 def stages(args: argparse.Namespace, tmp: Path) -> None:
     from summariser import batch
-    from summariser.backends.fake import FakeBackend, completion
     from summariser.pipeline import extract
     from summariser.text.document import parse
+    from tests.fakes import FakeBackend, completion
 
     class Scripted(FakeBackend):
         def _answer(self, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from summariser.backends import resolve
-from summariser.steps import Context
+from summariser.steps.context import Context
 from summariser.steps.quotes import candidates
 from summariser.text.document import parse
 

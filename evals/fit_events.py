@@ -26,9 +26,9 @@ from scipy.optimize import minimize
 from summariser.backends import resolve
 from summariser.evals.run import load_items
 from summariser.evals.scoring import STRICT_THRESHOLD, Counts, event_score, score_events
-from summariser.pipeline import check_text
-from summariser.steps import Context
+from summariser.inputs import check_text
 from summariser.steps import events as step
+from summariser.steps.context import Context
 from summariser.steps.scorer import Scorer
 from summariser.text.document import parse
 

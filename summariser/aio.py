@@ -37,7 +37,7 @@ from summariser.batch import Article, Tally
 from summariser.cache import ResultCache
 from summariser.errors import BackendError
 from summariser.machine import cores
-from summariser.pipeline import STEPS
+from summariser.steps import STEPS
 
 #: Up to this many articles in flight, the CPU work runs in threads of this process: at that
 #: rate it needs well under a core, and starting worker processes (each imports the pipeline

@@ -9,8 +9,10 @@ from typing import Any
 from summariser.backends import ChatBackend, resolve
 from summariser.cache import ResultCache, cache_key
 from summariser.errors import BackendError, ConfigError, redact
-from summariser.pipeline import STEPS, check_text, extract
+from summariser.inputs import check_text
+from summariser.pipeline import extract
 from summariser.schemas import Summary
+from summariser.steps import STEPS, chosen
 
 
 def summarise(
@@ -52,17 +54,17 @@ def summarise(
         SummariserError: bad input (InputError), settings (ConfigError), transport
             (BackendError).
     """
-    chosen = _steps(steps)
+    wanted = chosen(steps)
     check_text(text)
     if backend is None:
         backend = from_client(client, model) if client is not None else None
     backend = backend or resolve(model, api_key=api_key, base_url=base_url)
     store = ResultCache() if cache is True else cache or None
-    key = cache_key(backend, text, chosen) if store else ""
+    key = cache_key(backend, text, wanted) if store else ""
     if store and (hit := store.get(key)):
         hit.meta.cached = True
         return hit
-    summary = extract(text, backend, chosen)
+    summary = extract(text, backend, wanted)
     if store and not summary.meta.failures:
         store.put(key, summary)
     return summary
@@ -85,24 +87,13 @@ async def asummarise(
     `openai.AsyncOpenAI` (or an async instructor client): its key, base URL, headers and
     timeout are used through a synchronous twin of it in that thread.
     """
-    chosen = _steps(steps)
+    wanted = chosen(steps)
     if backend is None and client is not None:
         backend = from_client(_sync_twin(client), model)
     return await asyncio.to_thread(
         summarise, text, model, backend=backend, api_key=api_key, base_url=base_url,
-        steps=chosen, cache=cache,
+        steps=wanted, cache=cache,
     )  # fmt: skip
-
-
-def _steps(steps: Iterable[str]) -> tuple[str, ...]:
-    """Check `steps`: a string is refused (it would be read letter by letter)."""
-    if isinstance(steps, str):
-        raise TypeError(f"steps must be a list such as [{steps!r}], not a string")
-    chosen = tuple(steps)
-    unknown = [s for s in chosen if s not in STEPS]
-    if unknown or not chosen:
-        raise ValueError(f"unknown steps {unknown}: choose from {', '.join(STEPS)}")
-    return chosen
 
 
 def _unwrap(client: Any) -> Any:

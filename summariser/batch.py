@@ -35,10 +35,10 @@ from summariser.api import summarise
 from summariser.backends.base import ChatBackend
 from summariser.cache import ResultCache
 from summariser.errors import InputError, SummariserError, redact
-from summariser.inputs import MAX_BYTES, check_text, decode, path_error, too_big
+from summariser.inputs import MAX_BYTES, check_text, check_unicode, decode, path_error, too_big
 from summariser.paths import JsonlAppender, OutputBusy, OutputLock
-from summariser.pipeline import STEPS
 from summariser.schemas import Summary
+from summariser.steps import STEPS
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 #: Keys of an output line; input fields other than id and text go under "extra".
@@ -225,7 +225,7 @@ def jsonl_article(raw: bytes, n: int, name: str) -> Article:
         )
     if isinstance(art_id, str):
         try:
-            check_text(art_id + " ", f'{where}: "id"')
+            check_unicode(art_id, f'{where}: "id"')
         except InputError as e:
             return Article(None, line=n, error=str(e))
     text = obj.pop("text", None)

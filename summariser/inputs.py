@@ -62,13 +62,32 @@ def decode(data: bytes, name: str) -> str:
     return check_text(text, name)
 
 
-def check_text(text: str, name: str) -> str:
-    """`text` if it can be an article (not empty, not HTML, valid Unicode), else an InputError.
+def check_text(text: str, name: str = "the article") -> str:
+    """`text` if it can be an article, else an InputError naming `name` and what to do.
 
-    Used for decoded files and for texts that arrive already as strings (JSONL lines).
+    An article is a str of valid Unicode, at most MAX_BYTES, not empty, not binary, not HTML,
+    mostly letters. The one check: for decoded files, texts that arrive as strings (JSONL
+    lines) and texts given to the library.
     """
+    if not isinstance(text, str):
+        raise InputError(f"{name} must be text (str), not {type(text).__name__}")
     if len(text) > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise too_big(len(text.encode("utf-8", "surrogatepass")), name)
+    check_unicode(text, name)
+    if not text.strip():
+        raise InputError(f"{name} is empty: give a file with the article's text")
+    if len(_HTML.findall(text[:20_000])) >= 3 or _HTML.match(text):
+        raise InputError(
+            f"{name} looks like HTML: save the article as plain text first "
+            "(e.g. with a readability tool or `lynx -dump`)"
+        )
+    if sum(c.isalpha() for c in text) < 0.3 * len(text.strip()):
+        raise InputError(f"{name} is mostly not letters: it looks like binary or data")
+    return text
+
+
+def check_unicode(text: str, name: str) -> str:
+    """`text` if it is valid Unicode without NUL characters (an id, a text), else an InputError."""
     bad = _SURROGATE.search(text)
     if bad:
         raise InputError(
@@ -77,13 +96,6 @@ def check_text(text: str, name: str) -> str:
         )
     if "\x00" in text:
         raise InputError(f"{name} contains NUL characters: give a plain-text article")
-    if not text.strip():
-        raise InputError(f"{name} is empty: give a file with the article's text")
-    if len(_HTML.findall(text[:20_000])) >= 3 or _HTML.match(text):
-        raise InputError(
-            f"{name} looks like HTML: save the article as plain text first "
-            "(e.g. with a readability tool or `lynx -dump`)"
-        )
     return text
 
 
@@ -100,18 +112,6 @@ def path_error(path: str | os.PathLike[str], e: OSError) -> InputError:
     if e.errno == errno.ENOTDIR:
         return InputError(f"{path}: a part of this path is a file, not a folder")
     return InputError(f"cannot read {path}: {e.strerror or e}")
-
-
-def regular_file(path: Path) -> bool:
-    """True for a regular file (after symlinks); False for FIFOs, devices, sockets, folders.
-
-    Raises:
-        InputError: the path cannot be looked at (missing, a symlink loop, no permission).
-    """
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except OSError as e:
-        raise path_error(path, e) from None
 
 
 def read_article(path: str) -> str:

@@ -25,13 +25,14 @@ from typing import Any
 from openai.types.chat import ChatCompletion
 
 from summariser import prompts
-from summariser.backends.base import ChatBackend, empty_answer
-from summariser.backends.fake import completion
+from summariser.backends.base import ChatBackend
+from summariser.backends.completions import completion, empty_answer, schema_of
 from summariser.batch import Article
 from summariser.errors import BackendError, ConfigError, InputError, redact
 from summariser.inputs import path_error
 from summariser.paths import JsonlAppender
-from summariser.pipeline import STEPS, extract
+from summariser.pipeline import extract
+from summariser.steps import STEPS, chosen
 
 ENDPOINT = "/v1/chat/completions"
 
@@ -58,31 +59,10 @@ def articles_path(requests: Path) -> Path:
     return requests.with_name(requests.stem + ".articles.jsonl")
 
 
-def _schema(kwargs: dict[str, Any]) -> dict[str, Any]:
-    if kwargs.get("tools"):
-        return dict(kwargs["tools"][0]["function"]["parameters"])
-    return dict(kwargs["response_format"]["json_schema"]["schema"])
-
-
 def fingerprint(kwargs: dict[str, Any]) -> str:
     """A short hash of what a request asks (messages and answer schema), to match replays."""
-    asked = {"messages": kwargs.get("messages"), "schema": _schema(kwargs)}
+    asked = {"messages": kwargs.get("messages"), "schema": schema_of(kwargs)}
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _as_answer(kwargs: dict[str, Any], content: str) -> ChatCompletion:
-    """A completion carrying `content` the way the request asked (tool call or text)."""
-    c = completion(content)
-    if kwargs.get("tools"):
-        name = kwargs["tools"][0]["function"]["name"]
-        c = ChatCompletion.model_validate(
-            c.model_dump()
-            | {"choices": [{"index": 0, "finish_reason": "stop", "message": {
-                "role": "assistant", "content": None, "tool_calls": [{
-                    "id": "call_0", "type": "function",
-                    "function": {"name": name, "arguments": content}}]}}]}
-        )  # fmt: skip
-    return c
 
 
 def _clone(template: ChatBackend, name: str, create: Any) -> ChatBackend:
@@ -133,7 +113,8 @@ def export(
                 asked.append(fingerprint(kwargs))  # noqa: B023 - used at once
                 lines.append({"custom_id": custom_id, "method": "POST", "url": ENDPOINT,  # noqa: B023
                               "body": {"model": model, **kwargs}})  # fmt: skip
-                return _as_answer(kwargs, empty_answer(_schema(kwargs)))
+                empty = completion(kwargs, empty_answer(schema_of(kwargs)))
+                return ChatCompletion.model_validate(empty)
 
             extract(article.text, _clone(template, template.name, record), steps)
             for line in lines:
@@ -220,9 +201,10 @@ def exported_steps(path: Path) -> tuple[str, ...]:
         raise path_error(path, e) from None
     obj = _exported_line(first, 1, path)
     steps = obj.get("_steps") or STEPS
-    if not isinstance(steps, list | tuple) or not set(steps) <= set(STEPS):
-        raise InputError(f"{path} line 1 has unknown steps {steps!r}: export again")
-    return tuple(steps)
+    try:
+        return chosen(steps if isinstance(steps, list | tuple) else [steps])
+    except (InputError, TypeError):
+        raise InputError(f"{path} line 1 has unknown steps {steps!r}: export again") from None
 
 
 def exported_articles(path: Path) -> Iterator[Article]:

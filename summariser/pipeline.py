@@ -10,7 +10,6 @@ backend (`--model none`) no question is asked and code's own answers are returne
 
 from __future__ import annotations
 
-import bisect
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -23,35 +22,16 @@ from pydantic import BaseModel
 
 from summariser import prompts
 from summariser.backends.base import ChatBackend
-from summariser.errors import InputError
-from summariser.schemas import Event, Meta, Quote, Stance, Summary
-from summariser.steps import Context, make_piece
-from summariser.steps import events as event_step
-from summariser.steps import quotes as quote_step
-from summariser.steps import stances as stance_step
+from summariser.inputs import check_text
+from summariser.schemas import Meta, Quote, Summary
+from summariser.steps import STEPS, chosen, load
+from summariser.steps.context import Context, make_piece
 from summariser.text.document import parse
 from summariser.text.names import fold
 from summariser.text.spans import chunks
 
 T = TypeVar("T", bound=BaseModel)
 log = logging.getLogger("summariser")
-
-#: The record types a run can extract; `steps` selects a subset.
-STEPS = ("quotes", "events", "stances")
-
-
-def check_text(text: str) -> str:
-    """Reject what cannot be an article; return the text unchanged otherwise."""
-    if not isinstance(text, str):
-        raise InputError(f"the article must be text (str), not {type(text).__name__}")
-    if not text.strip():
-        raise InputError("the article is empty: give a file or text with the article's words")
-    if "\x00" in text:
-        raise InputError("the article contains NUL bytes: it looks binary, not text")
-    letters = sum(c.isalpha() for c in text)
-    if letters < 0.3 * len(text.strip()):
-        raise InputError("the article is mostly not letters: it looks like binary or data")
-    return text
 
 
 def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Summary:
@@ -66,61 +46,54 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
         A Summary whose every record is located in `text`.
 
     Raises:
-        InputError: the text is empty or not text.
+        InputError: the text is empty or not text, or a step is unknown.
         BackendError: the model could not be reached.
     """
     check_text(text)
-    wanted = set(steps)
-    if unknown := wanted - set(STEPS):
-        raise InputError(f"unknown steps {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    wanted = chosen(steps)
+    run_steps = [load(name) for name in STEPS if name in wanted]
     started = time.perf_counter()
     run = Context(parse(text), backend)
     document = run.document
-    pieces = [make_piece(document, span) for span in chunks(text, backend.max_article_chars)]
+    spans = chunks(text, backend.max_article_chars)
+    bounds = [0, *(s for s, _ in spans[1:]), len(text) + 1]
+    pieces = [make_piece(document, span, (bounds[k], bounds[k + 1]))
+              for k, span in enumerate(spans)]  # fmt: skip
     run.add_time("parse", time.perf_counter() - started)
-    quotes: list[Quote] = []
-    events: list[Event] = []
-    stances: list[Stance] = []
     t0 = time.perf_counter()
-    quote_found = quote_step.candidates(run) if "quotes" in wanted else []
-    event_found = event_step.candidates(run) if "events" in wanted else []
-    stance_found = stance_step.candidates(run) if "stances" in wanted else []
+    found = {step.name: step.candidates(run) for step in run_steps}
     run.add_time("candidates", time.perf_counter() - t0)
-    starts = [p.span[0] for p in pieces]
-    by_piece: dict[int, list[Any]] = {}
-    for c in quote_found:
-        by_piece.setdefault(max(0, bisect.bisect_right(starts, c.start) - 1), []).append(c)
+    records: dict[str, list[Any]] = {step.name: [] for step in run_steps}
+    # With two or more slots a step that needs no other (events) runs beside the rest.
     slots = getattr(getattr(backend, "caps", None), "parallel", 1) or 1
+    first = sorted(run_steps, key=lambda step: not step.beside)
     with ThreadPoolExecutor(max_workers=2) if slots > 1 else nullcontext() as pool:
-        for k, piece in enumerate(pieces):
-            # With two or more slots the events question runs beside quotes and stances.
-            pending = None
-            if "events" in wanted:
-                job = partial(
-                    _timed, run, "events", partial(event_step.extract, run, piece, event_found)
-                )
-                pending = pool.submit(job) if pool is not None else None
-                if pending is None:
-                    events += job()
-            mine: list[Quote] = []
-            if "quotes" in wanted:
-                found = by_piece.get(k, [])
-                mine = _timed(run, "quotes", partial(quote_step.records, run, piece, found))
-                quotes += mine
-            if "stances" in wanted:
-                here = stance_found + stance_step.from_quotes(run, stance_found, mine)
-                stances += _timed(run, "stances", partial(stance_step.extract, run, piece, here))
-            if pending is not None:
-                events += pending.result()
+        for piece in pieces:
+            pending = []
+            quotes: list[Quote] = []
+            for step in first:
+                ask = partial(step.records, run, piece, found[step.name], quotes)
+                job = partial(_timed, run, step.name, ask)
+                if step.beside and pool is not None:
+                    pending.append((step.name, pool.submit(job)))
+                    continue
+                got = job()
+                records[step.name] += got
+                if step.name == "quotes":
+                    quotes = got
+            for name, future in pending:
+                records[name] += future.result()
     run.timings["total"] = time.perf_counter() - started
     return Summary(
-        quotes=sorted(_unique(quotes, lambda q: (q.start, q.end)), key=lambda q: q.start),
+        quotes=sorted(
+            _unique(records.get("quotes", []), lambda q: (q.start, q.end)), key=lambda q: q.start
+        ),
         events=sorted(
-            _unique(events, lambda e: (fold(e.actor), fold(e.action), e.start)),
+            _unique(records.get("events", []), lambda e: (fold(e.actor), fold(e.action), e.start)),
             key=lambda e: e.start,
         ),
         stances=sorted(
-            _unique(stances, lambda s: (fold(s.holder), fold(s.target))),
+            _unique(records.get("stances", []), lambda s: (fold(s.holder), fold(s.target))),
             key=lambda s: s.start,
         ),
         meta=Meta(
@@ -133,7 +106,7 @@ def extract(text: str, backend: ChatBackend, steps: Iterable[str] = STEPS) -> Su
             drops=run.drops,
             failures=run.failures,
             untrusted=sorted({p.sentences[n - 1] for p in pieces for n in p.untrusted}),
-            steps=[step for step in STEPS if step in wanted],
+            steps=[step.name for step in run_steps],
         ),
     )
 

@@ -10,8 +10,6 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from pydantic import BaseModel
-
 from summariser.errors import ConfigError
 
 
@@ -70,15 +68,6 @@ def article_block(
         lines.append(("" if not lines else sep) + f"[{n}] {sentence}")
         prev_end = e
     return render("article", article="".join(lines))
-
-
-def describe_fields(model: type[BaseModel]) -> str:
-    """One line per field of a draft model: the schema's descriptions, for the prompt."""
-    return "\n".join(
-        f"- {name}: {field.description}"
-        for name, field in model.model_fields.items()
-        if field.description
-    )
 
 
 def shape(example: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from summariser import batch
 from summariser.batch import Article, Tally
-from summariser.pipeline import STEPS
+from summariser.steps import STEPS
 
 
 def _plain(value: Any) -> Any:

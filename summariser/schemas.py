@@ -1,9 +1,8 @@
-"""The records: what we return (Summary and its parts) and what the model is asked for (drafts).
+"""The records: what we return (Summary and its parts) and what the model is asked for.
 
-Field descriptions of the draft models are the model's instructions: they go into the JSON
-schema the model is constrained by. Validators receive the article through instructor's
-validation context (`context={"article": ..., "sentences": [...]}`); their error messages are
-what the model reads on a re-ask, so they say how to fix the output.
+Code finds and locates every record; the model only answers small questions about candidates
+(the choice models below; the quotes step builds its own). Their field descriptions are the
+model's instructions: they go into the JSON schema the model is constrained by.
 """
 
 from __future__ import annotations
@@ -65,11 +64,21 @@ class Stance(BaseModel):
     end: int = Field(description="Offset just past the evidence")
 
 
+#: Why a candidate was left out: the closed set of codes steps may give (`Context.drop`). The
+#: reading side (`Drop.reason`) takes any string, so results written by older versions still load.
+DropReason = Literal[
+    "term or title in quotation marks",
+    "inside instruction-like text",
+    "no speaker",
+    "another mention of a kept event",
+]
+
+
 class Drop(BaseModel):
-    """A record the model proposed that failed grounding and was left out."""
+    """A candidate record that was left out, and why."""
 
     record: Literal["quote", "event", "stance"]
-    reason: str
+    reason: str = Field(description="A DropReason code, e.g. 'no speaker'")
     value: str = Field(description="What the model proposed, abridged")
 
 

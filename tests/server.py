@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from summariser.backends import completions
+
 
 @dataclass
 class Reply:
@@ -32,33 +34,20 @@ class Reply:
 
 def completion_body(request: dict[str, Any], content: str, finish_reason: str = "stop") -> bytes:
     """An OpenAI chat.completion answering `request` with `content` (as a tool call if asked)."""
-    message: dict[str, Any] = {"role": "assistant", "content": content}
-    if request.get("tools"):
-        name = request["tools"][0]["function"]["name"]
-        message = {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "call_1", "type": "function",
-            "function": {"name": name, "arguments": content}}]}  # fmt: skip
-    return json.dumps({
-        "id": "cmpl-test", "object": "chat.completion", "created": int(time.time()),
-        "model": request.get("model", "test"),
-        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-        "usage": {"prompt_tokens": 50, "completion_tokens": 7, "total_tokens": 57},
-    }).encode()  # fmt: skip
+    body = completions.completion(
+        request, content, finish_reason=finish_reason, tokens=(50, 7),
+        model=request.get("model", "test"), call_id="call_1",
+    )  # fmt: skip
+    return json.dumps(body).encode()
 
 
-def request_schema(request: dict[str, Any]) -> dict[str, Any]:
-    """The JSON schema a request asks for (tools or response_format)."""
-    if request.get("tools"):
-        return request["tools"][0]["function"]["parameters"]
-    return request.get("response_format", {}).get("json_schema", {}).get("schema", {})
+#: The JSON schema a request asks for (tools or response_format).
+request_schema = completions.schema_of
 
 
 def empty_reply(request: dict[str, Any]) -> Reply:
     """The emptiest valid answer: [] for lists, null for the rest."""
-    props = request_schema(request).get("properties", {})
-    return Reply(
-        json.dumps({k: [] if v.get("type") == "array" else None for k, v in props.items()})
-    )
+    return Reply(completions.empty_answer(request_schema(request)))
 
 
 class ScriptedServer:

@@ -14,8 +14,8 @@ import pytest
 
 from summariser import aio, batch
 from summariser.backends import resolve
-from summariser.backends.fake import FakeBackend
 from tests.conftest import ROOT
+from tests.fakes import FakeBackend
 from tests.server import Reply, ScriptedServer, empty_reply
 
 KEY = "sk-test-SENTINEL-0123456789"

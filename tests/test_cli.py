@@ -150,13 +150,6 @@ def test_help_imports_no_heavy_module():
     assert done.stdout.strip() == "[]"
 
 
-def test_step_names_match_the_pipeline():
-    from summariser.cli.common import STEP_NAMES
-    from summariser.pipeline import STEPS
-
-    assert tuple(STEP_NAMES) == tuple(STEPS)
-
-
 def test_usage_errors_exit_2(tmp_path):
     r = invoke("run", "x.txt", "--steps", "quote")
     assert r.exit_code == 2 and "choose from" in r.stderr

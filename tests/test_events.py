@@ -8,12 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from summariser.backends.fake import FakeBackend
 from summariser.pipeline import extract
-from summariser.steps import Context, scorer
 from summariser.steps import events as step
+from summariser.steps import scorer
+from summariser.steps.context import Context
 from summariser.steps.events import candidates
 from summariser.text.document import parse
+from tests.fakes import FakeBackend
 
 
 def parser_only() -> FakeBackend:

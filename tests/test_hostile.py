@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summariser.backends.fake import FakeBackend
 from summariser.cli import app
 from summariser.pipeline import extract
 from summariser.prompts import OMITTED
 from summariser.text import injection, spans
 from summariser.text.document import parse
+from tests.fakes import FakeBackend
 from tests.server import Reply, ScriptedServer, request_schema
 
 MAYOR = (

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from summariser.backends.fake import FakeBackend
 from summariser.errors import InputError
 from summariser.pipeline import extract
-from summariser.steps import DROP_SAMPLE, Context
+from summariser.steps.context import DROP_SAMPLE, Context
 from summariser.text.document import parse
+from tests.fakes import FakeBackend
 
 
 def j(obj) -> str:
@@ -71,7 +71,7 @@ def test_prompt_puts_article_first_and_defuses_delimiters():
 
 
 def test_truncated_answer_fails_the_step_without_reasks(seed):
-    from summariser.backends.fake import completion
+    from tests.fakes import completion
 
     fake = FakeBackend()
     fake._create = lambda **kw: (fake.calls.append(kw), completion('{"events": [', "length"))[1]
@@ -101,8 +101,8 @@ def test_unusable_text_raises_input_error(bad):
 def test_many_dropped_records_are_all_counted_but_only_a_sample_is_kept():
     ctx = Context(parse("Ana Lopez spoke."), FakeBackend())
     for i in range(60_000):
-        ctx.drop("quote", "speaker: pronoun" if i % 2 else "no speaker", i)
-    assert ctx.dropped == {"speaker: pronoun": 30_000, "no speaker": 30_000}
+        ctx.drop("quote", "inside instruction-like text" if i % 2 else "no speaker", i)
+    assert ctx.dropped == {"inside instruction-like text": 30_000, "no speaker": 30_000}
     assert len(ctx.drops) == DROP_SAMPLE and ctx.drops[0].value == "0"
 
 

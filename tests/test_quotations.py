@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from summariser.text import quotations
 from summariser.text.document import parse
 from summariser.text.quotations import find_quotations, is_term, looks_like_title
 
@@ -84,3 +85,52 @@ def test_title_case_run_without_a_verb_looks_like_a_title():
 )  # fmt: skip
 def test_a_double_mark_of_the_other_style_closes_an_unclosed_quotation(text, found):
     assert texts(text) == found
+
+
+def test_curly_and_straight_marks():
+    t = 'She said “first one.” He said "second one." Then done.'
+    assert texts(t) == [["first one."], ["second one."]]
+
+
+def test_nested_single_quotes_stay_inside():
+    t = "“He told me ‘never again’ and left,” she said."
+    assert texts(t) == [["He told me ‘never again’ and left"]]
+
+
+def test_split_by_attribution_is_one_quote_with_two_spans():
+    t = "“We will win,” she said, “and we will win big.”"
+    (q,) = find_quotations(t)
+    assert [t[s:e] for s, e in q.spans] == ["We will win", "and we will win big."]
+    assert q.text(t) == "We will win and we will win big."
+
+
+def test_new_sentence_after_attribution_is_a_new_quote():
+    t = "“Good,” Sir Keir added: “Of course.”"
+    assert texts(t) == [["Good"], ["Of course."]]
+
+
+def test_quote_running_over_paragraphs():
+    t = "“First paragraph of it.\n“Second paragraph,” he said.\nAfter."
+    assert texts(t) == [["First paragraph of it.", "Second paragraph"]]
+
+
+def test_apostrophes_are_not_quotes():
+    t = "Ms Harris’ campaign didn’t reply. It’s the ‘90s style ‘headline’ here."
+    assert texts(t) == [["headline"]]
+
+
+def test_unclosed_mark_ends_with_its_paragraph():
+    t = "He said “this never closes\nNext paragraph."
+    assert texts(t) == [["this never closes"]]
+
+
+def test_seed_has_seven_quotations(seed):
+    qs = find_quotations(seed)
+    assert len(qs) == 7
+    assert qs[3].text(seed) == "No."
+
+
+def test_reporting_verbs_come_from_the_parse_not_a_word_list_match():
+    document = parse("Sir Keir replied: “No.” The Washington Post ran the story.")
+    verbs = [t.text for t in document.doc if quotations.is_reporting_verb(t)]
+    assert verbs == ["replied"]  # "Post" is part of a name, not the verb "post"

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from summariser import summarise
-from summariser.backends.fake import FakeBackend
 from summariser.cache import ResultCache, cache_key
 from summariser.cli import app
 from summariser.errors import redact
 from summariser.paths import JsonlAppender
 from summariser.pipeline import extract
+from tests.fakes import FakeBackend
 from tests.server import Reply, ScriptedServer, empty_reply, request_schema
 
 SENTINEL = "sk-SENTINEL-5f3a9c-never-print-me"

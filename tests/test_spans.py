@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from summariser.text.quotations import find_quotations
 from summariser.text.spans import chunks, locate, normalise, paragraphs, sentences
 
 
@@ -57,3 +58,48 @@ def test_chunks_cover_the_text_on_paragraph_bounds_with_overlap():
     assert all(s in starts for s, _ in ranges)
     assert all(b[0] < a[1] for a, b in zip(ranges, ranges[1:], strict=False))  # overlap
     assert chunks("short", 300) == [(0, 5)]
+
+
+def test_sentences_skip_abbreviations_and_quotes():
+    t = "Mr. Smith met Dr. Jones in the U.S. today. “It went well. Very well,” he said. End."
+    got = [t[s:e] for s, e in sentences(t, [(q.start, q.end) for q in find_quotations(t)])]
+    assert got == [
+        "Mr. Smith met Dr. Jones in the U.S. today.",
+        "“It went well. Very well,” he said.",
+        "End.",
+    ]
+
+
+def test_locate_exact_normalised_fuzzy_and_missing():
+    t = "He said the plan — “bold” — was 'fine'.\nNew  line here with extra   spaces."
+    s, e = locate('the plan - "bold" - was', t)
+    assert t[s:e] == "the plan — “bold” — was"
+    assert t[slice(*locate("new line here with extra spaces", t))].startswith("New  line")
+    s, e = locate("line here wiht extra spaces", t)  # one typo: fuzzy
+    assert t[s:e].endswith("spaces")
+    assert locate("nothing like this at all in it", t) is None
+    assert locate("x", t) is None
+
+
+def test_locate_within_a_region():
+    t = "alpha beta. alpha beta."
+    assert locate("alpha beta", t, (12, len(t))) == (12, 22)
+
+
+def test_chunks_split_on_paragraphs_with_overlap():
+    paras = [f"Paragraph {i} " + "word " * 20 for i in range(10)]
+    t = "\n".join(paras)
+    ranges = chunks(t, 300)
+    assert len(ranges) > 2
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(t.rstrip())
+    for (_, e1), (s2, e2) in zip(ranges, ranges[1:], strict=False):
+        assert s2 < e1  # overlap: the next range starts inside the previous one
+        assert e2 - s2 <= 300
+    assert chunks("short", 300) == [(0, 5)]
+
+
+def test_chunks_cut_one_huge_paragraph():
+    t = ("This is a sentence. " * 1000).strip()
+    ranges = chunks(t, 2000)
+    assert all(e - s <= 2000 for s, e in ranges)
+    assert ranges[-1][1] == len(t)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from summariser.backends.fake import FakeBackend
 from summariser.pipeline import extract
 from summariser.text.polarity import side_of
+from tests.fakes import FakeBackend
 from tests.test_events import parser_only
 
 

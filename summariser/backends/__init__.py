@@ -1,16 +1,18 @@
 """Ways of reaching a model: a registry of providers, and `resolve()`, where a name is read.
 
 A model name is `provider:model` (`local:qwen2.5-coder-1.5b`, `openai:gpt-4o-mini`) or `none`
-(no model: what code alone finds). Each provider registers a factory and a listing; a backend
+(no model: what code alone finds). Each provider's module registers a factory and a listing
+(`local.py`, `openai_compat.py`, `parser_only.py`, loaded on first use); a backend
 declares what it can do in `backend.caps` (parallel slots, key, structured-output mode), so
 callers branch on capabilities, never on names.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from summariser.backends.base import Capabilities, ChatBackend, ValidationExhausted
@@ -68,7 +70,7 @@ def register(provider: Provider) -> None:
 
 def available() -> list[dict[str, Any]]:
     """Every model name we know, whether it can run here, and which is the default."""
-    rows = [row for p in _PROVIDERS.values() for row in p.listing()]
+    rows = [row for p in _providers().values() for row in p.listing()]
     return [{**row, "default": row["model"] == DEFAULT_MODEL} for row in rows]
 
 
@@ -94,12 +96,11 @@ def resolve(
     """
     name = model or os.environ.get("SUMMARISER_MODEL") or DEFAULT_MODEL
     provider_name, _, model_id = name.partition(":")
-    known = ", ".join(str(r["model"]) for r in available())
-    provider = _PROVIDERS.get(provider_name)
+    provider = _providers(provider_name).get(provider_name)
     if provider is None:
-        raise ConfigError(f"unknown provider {provider_name!r} in {name!r}; try one of: {known}")
+        raise ConfigError(f"unknown provider {provider_name!r} in {name!r}; try one of: {_known()}")
     if not model_id and not provider.bare:
-        raise ConfigError(f"model {name!r} is not provider:model; try one of: {known}")
+        raise ConfigError(f"model {name!r} is not provider:model; try one of: {_known()}")
     options = Options(
         api_key=api_key or os.environ.get("OPENAI_API_KEY"),
         base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
@@ -110,65 +111,24 @@ def resolve(
     return provider.factory(model_id, options)
 
 
-# --- the providers --------------------------------------------------------------------------
+#: The built-in providers, by name, and the module that registers each when first imported.
+BUILTIN = {
+    "local": "summariser.backends.local",
+    "openai": "summariser.backends.openai_compat",
+    "none": "summariser.backends.parser_only",
+}
 
 
-def _local(model_id: str, o: Options) -> ChatBackend:
-    from summariser.backends import local
-
-    retries = 1 if o.max_retries is None else o.max_retries
-    return local.backend(model_id, max_retries=retries, progress=o.progress, parallel=o.parallel)
+def _known() -> str:
+    return ", ".join(str(r["model"]) for r in available())
 
 
-def _local_listing() -> list[dict[str, Any]]:
-    from summariser.backends import local
+def _providers(*names: str) -> dict[str, Provider]:
+    """The registry, with the built-in providers `names` (default all) loaded, built-ins first.
 
-    return [
-        {"model": f"local:{n}", "installed": local.is_installed(s), "about": s.about}
-        for n, s in local.MODELS.items()
-    ]
-
-
-def _openai(model_id: str, o: Options) -> ChatBackend:
-    from summariser.backends import openai_compat
-
-    retries = 2 if o.max_retries is None else o.max_retries
-    b = openai_compat.backend(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
-    b.caps = replace(b.caps, needs_key=not o.base_url)
-    b.secrets = tuple(x for x in (*b.secrets, o.api_key) if x)
-    return b
-
-
-def _openai_listing() -> list[dict[str, Any]]:
-    return [{
-        "model": "openai:<model>",
-        "installed": bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")),
-        "about": "OpenAI, or any OpenAI-compatible server with --base-url (vLLM, Ollama, "
-        "llama.cpp server); needs OPENAI_API_KEY for api.openai.com",
-    }]  # fmt: skip
-
-
-def _none(model_id: str, o: Options) -> ChatBackend:
-    def refuse(**_: Any) -> Any:
-        raise ConfigError("the parser-only backend ('none') cannot answer model questions")
-
-    return ChatBackend(
-        "none",
-        refuse,
-        max_retries=0,
-        max_article_chars=60_000,
-        caps=Capabilities("none", "", parallel=0, structured_output="none"),
-    )
-
-
-def _none_listing() -> list[dict[str, Any]]:
-    return [{
-        "model": "none",
-        "installed": True,
-        "about": "no model: only what the parser and rules find (fast baseline, no key)",
-    }]  # fmt: skip
-
-
-register(Provider("local", _local, _local_listing))
-register(Provider("openai", _openai, _openai_listing))
-register(Provider("none", _none, _none_listing, bare=True))
+    Loading on first use keeps `import summariser.backends` cheap.
+    """
+    for name in names or tuple(BUILTIN):
+        if name in BUILTIN:
+            importlib.import_module(BUILTIN[name])
+    return {n: _PROVIDERS[n] for n in BUILTIN if n in _PROVIDERS} | _PROVIDERS

@@ -1,6 +1,6 @@
-"""One way to get validated drafts from any chat-completions `create` function: instructor.
+"""One way to get validated answers from any chat-completions `create` function: instructor.
 
-Every backend (local llama.cpp, OpenAI-compatible HTTP, the fake) supplies a transport-level
+Every backend (local llama.cpp, OpenAI-compatible HTTP, the test fake) supplies a transport-level
 `create(**kwargs) -> ChatCompletion`; this class puts instructor on top for schema validation and
 re-asks. Transport retries live inside `create` (tenacity, HTTP backends only) and instructor
 re-asks only on validation errors, so no layer multiplies another's retries.
@@ -8,7 +8,6 @@ re-asks only on validation errors, so no layer multiplies another's retries.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -54,11 +53,6 @@ class Capabilities:
     structured_output: Literal["json_schema", "tools", "none"] = "json_schema"
     embedded: bool = False
 
-    @property
-    def has_model(self) -> bool:
-        """False for the parser-only backend: no model may be called."""
-        return self.structured_output != "none"
-
 
 class AttemptsFailed(ExtractionError):
     """The model answered but no answer was usable; `usage` counts every request made."""
@@ -69,7 +63,7 @@ class AttemptsFailed(ExtractionError):
 
 
 class ValidationExhausted(AttemptsFailed):
-    """Every attempt failed validation; `raw` is the model's last answer, for salvaging."""
+    """Every attempt failed validation; `raw` is the model's last answer."""
 
     def __init__(self, message: str, raw: str | None, usage: Usage) -> None:
         super().__init__(message, usage)
@@ -256,9 +250,3 @@ def _content(completion: Any) -> str | None:
     if getattr(message, "tool_calls", None):
         return str(message.tool_calls[0].function.arguments)
     return message.content
-
-
-def empty_answer(schema: dict[str, Any]) -> str:
-    """The emptiest JSON a schema accepts: [] for arrays, null for everything else."""
-    props = schema.get("properties", {})
-    return json.dumps({k: [] if v.get("type") == "array" else None for k, v in props.items()})

@@ -26,6 +26,7 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
+from summariser.backends import Options, Provider, register
 from summariser.backends.base import Capabilities, ChatBackend
 from summariser.errors import ConfigError, ExtractionError
 from summariser.machine import cores
@@ -301,3 +302,18 @@ def backend(
     )
     b.stats = stats
     return b
+
+
+def _factory(model_id: str, o: Options) -> ChatBackend:
+    retries = 1 if o.max_retries is None else o.max_retries
+    return backend(model_id, max_retries=retries, progress=o.progress, parallel=o.parallel)
+
+
+def _listing() -> list[dict[str, Any]]:
+    return [
+        {"model": f"local:{n}", "installed": is_installed(s), "about": s.about}
+        for n, s in MODELS.items()
+    ]
+
+
+register(Provider("local", _factory, _listing))

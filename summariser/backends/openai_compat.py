@@ -34,6 +34,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from summariser.backends import Options, Provider, register
 from summariser.backends.base import Capabilities, ChatBackend
 from summariser.errors import BackendError, ConfigError, clean_url, redact
 
@@ -407,3 +408,23 @@ def _brief(e: openai.APIStatusError) -> str:
         if msg:
             return str(msg).splitlines()[0][:200]
     return e.message.splitlines()[0][:200]
+
+
+def _factory(model_id: str, o: Options) -> ChatBackend:
+    retries = 2 if o.max_retries is None else o.max_retries
+    b = backend(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
+    b.caps = replace(b.caps, needs_key=not o.base_url)
+    b.secrets = tuple(x for x in (*b.secrets, o.api_key) if x)
+    return b
+
+
+def _listing() -> list[dict[str, Any]]:
+    return [{
+        "model": "openai:<model>",
+        "installed": bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")),
+        "about": "OpenAI, or any OpenAI-compatible server with --base-url (vLLM, Ollama, "
+        "llama.cpp server); needs OPENAI_API_KEY for api.openai.com",
+    }]  # fmt: skip
+
+
+register(Provider("openai", _factory, _listing))

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from summariser.errors import InputError
+from summariser.steps import STEPS, chosen
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -30,8 +33,7 @@ EXIT_CODES = (
     "Exit codes: 0 all good; 1 error; 2 usage; 3 finished with failed steps or error lines "
     "(the output is still written); 130 interrupted."
 )
-STEP_NAMES = ("quotes", "events", "stances")  # == pipeline.STEPS (a test checks); no import
-ALL_STEPS = ",".join(STEP_NAMES)
+ALL_STEPS = ",".join(STEPS)
 
 
 @dataclass
@@ -325,8 +327,7 @@ def open_log(enabled: bool, *secrets: str | None) -> CallLog | None:
 
 def parse_steps(steps: str) -> tuple[str, ...]:
     """`quotes,events` -> ("quotes", "events"); a usage error (exit 2) names the choices."""
-    chosen = tuple(s.strip() for s in steps.split(",") if s.strip())
-    bad = [s for s in chosen if s not in STEP_NAMES]
-    if bad or not chosen:
-        raise typer.BadParameter(f"choose from {', '.join(STEP_NAMES)}", param_hint="--steps")
-    return chosen
+    try:
+        return chosen(s.strip() for s in steps.split(",") if s.strip())
+    except InputError as e:
+        raise typer.BadParameter(str(e), param_hint="--steps") from None

@@ -29,8 +29,8 @@ from summariser.evals.scoring import (
     score_quotes,
     score_stances,
 )
-from summariser.pipeline import STEPS
 from summariser.schemas import SCHEMA_VERSION, Summary
+from summariser.steps import STEPS
 
 REPORT_VERSION = 1
 #: Suffix of the token-set ("loose") event and stance scores, reported beside the strict ones.
@@ -233,12 +233,7 @@ def build_report(
                 metrics[f"{attr}_acc.{base}"] = acc
     summaries = [s for _, s, _, _ in results if s is not None]
     kept = sum(len(s.quotes) + len(s.events) + len(s.stances) for s in summaries)
-    dropped = sum(
-        n
-        for s in summaries
-        for reason, n in s.meta.dropped.items()
-        if "field cleared" not in reason
-    )
+    dropped = sum(n for s in summaries for n in s.meta.dropped.values())
     live = [sec for _, s, _, sec in results if s is not None and not s.meta.cached]
     tokens_in = sum(s.meta.usage.prompt_tokens for s in summaries)
     tokens_out = sum(s.meta.usage.completion_tokens for s in summaries)

@@ -1,207 +1,61 @@
-"""What every step shares for one article: the Document, the backend, the question, the tally.
+"""The steps, one module each (quotes.py, events.py, stances.py), and the one list of their names.
 
-A step (quotes, events, stances) finds candidates by code in `ctx.document`, asks the model
-only what code cannot settle through `ctx.ask` (the article is the shared prefix of every call,
-so a local model reuses its KV cache), grounds the answers and reports what it left out with
-`ctx.drop`. Steps may run in threads at once: the tally is guarded by a lock.
+A step is a module with the shape of `Step`: its `name`, `candidates(ctx)` (found by code in the
+whole article, once) and `records(ctx, piece, found, quotes)` (the records of one piece; `quotes`
+are the quotes already found in that piece, which stances read). A step whose `beside` is True
+needs nothing from the others, so it may run beside them when the engine has two or more slots.
+This module stays light (no parser, no model client): the CLI reads STEPS and `chosen` from it.
 """
 
 from __future__ import annotations
 
-import bisect
-import functools
-import json
-import logging
-import threading
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+import importlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from pydantic import BaseModel, ValidationError
+from summariser.errors import InputError
 
-from summariser import prompts
-from summariser.backends.base import AttemptsFailed, ChatBackend, ValidationExhausted
-from summariser.errors import ExtractionError
-from summariser.schemas import Drop, Usage
-from summariser.text import injection
-from summariser.text.clauses import Clause, clauses
-from summariser.text.document import Document
-from summariser.text.mentions import Resolver
-from summariser.text.spans import Span
+if TYPE_CHECKING:
+    from summariser.schemas import Quote
+    from summariser.steps.context import Context, Piece
 
-T = TypeVar("T", bound=BaseModel)
-RecordKind = Literal["quote", "event", "stance"]
-log = logging.getLogger("summariser")
-
-#: At most this many dropped records are kept as examples in `meta.drops`; all are counted.
-DROP_SAMPLE = 50
+#: The steps, in the order of `meta.steps`; `--steps` and the library's `steps=` choose a subset.
+STEPS = ("quotes", "events", "stances")
 
 
-@dataclass
-class Piece:
-    """One chunk of the article as the model sees it: numbered sentences, the shared prefix.
+class Step(Protocol):
+    """The shape of a step module."""
 
-    Sentence numbers in prompts and answers are 1-based within the piece.
+    name: str
+    beside: bool
+
+    def candidates(self, ctx: Context) -> list[Any]: ...
+
+    def records(
+        self, ctx: Context, piece: Piece, found: list[Any], quotes: list[Quote]
+    ) -> list[Any]: ...
+
+
+class UnknownStep(InputError, ValueError):
+    """A step name that is not in STEPS (a ValueError too, for library callers)."""
+
+
+def chosen(steps: Iterable[str]) -> tuple[str, ...]:
+    """`steps` checked: known names, at least one; a string is refused (read letter by letter).
+
+    Raises:
+        TypeError: `steps` is a string.
+        UnknownStep: an unknown name, or none.
     """
-
-    span: Span
-    sentences: list[Span]
-    prefix: list[dict[str, str]]
-    untrusted: frozenset[int]  # numbers of instruction-like sentences (prompt injection)
-    hidden: tuple[str, ...] = ()  # their text: never shown to the model (injection.withhold)
-
-    def number(self, offset: int) -> int:
-        """The number [n] of the piece's sentence holding `offset`, or 0."""
-        i = bisect.bisect_right(self._starts, offset) - 1
-        return i + 1 if i >= 0 and offset < self.sentences[i][1] else 0
-
-    @functools.cached_property
-    def _starts(self) -> list[int]:
-        return [s for s, _ in self.sentences]
-
-    def in_untrusted(self, start: int) -> bool:
-        """True when offset `start` falls in an instruction-like sentence."""
-        return self.number(start) in self.untrusted
-
-    def context(self, article: str) -> dict[str, Any]:
-        """The validation context the schemas' validators read."""
-        return {"article": article, "sentences": self.sentences, "untrusted": self.untrusted}
+    if isinstance(steps, str):
+        raise TypeError(f"steps must be a list such as [{steps!r}], not a string")
+    names = tuple(steps)
+    unknown = [s for s in names if s not in STEPS]
+    if unknown or not names:
+        raise UnknownStep(f"unknown steps {unknown}: choose from {', '.join(STEPS)}")
+    return names
 
 
-def make_piece(document: Document, span: Span) -> Piece:
-    """The piece of `document` within `span`, with its prompt prefix."""
-    text = document.text
-    sentences = [s for s in document.sentences if span[0] <= s[0] and s[1] <= span[1]]
-    untrusted = injection.untrusted_sentences(text, sentences, document.paragraphs)
-    prefix = [
-        {"role": "system", "content": prompts.render("system")},
-        {"role": "user", "content": prompts.article_block(text, sentences, untrusted)},
-    ]
-    hidden = tuple(text[s:e] for n, (s, e) in enumerate(sentences, 1) if n in untrusted)
-    return Piece(span, sentences, prefix, untrusted, hidden)
-
-
-def parser_only(backend: ChatBackend) -> bool:
-    """True for the backend that must never be called: code alone gives the records."""
-    caps = getattr(backend, "caps", None)
-    return caps is not None and getattr(caps, "provider", None) == "none"
-
-
-@dataclass
-class Context:
-    """One article's extraction: what steps read (document, backend) and what they add up."""
-
-    document: Document
-    backend: ChatBackend
-    usage: Usage = field(default_factory=Usage)
-    drops: list[Drop] = field(default_factory=list)
-    dropped: dict[str, int] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def text(self) -> str:
-        return self.document.text
-
-    @functools.cached_property
-    def resolver(self) -> Resolver:
-        """Who each mention is: one resolver for speakers, actors and holders."""
-        return Resolver(self.document)
-
-    @functools.cached_property
-    def clauses(self) -> list[Clause]:
-        """Every clause of the document (parsed once, read by events and stances)."""
-        return clauses(self.document, self.resolver)
-
-    @property
-    def model_free(self) -> bool:
-        """True when no model may be asked (parser-only mode)."""
-        return parser_only(self.backend)
-
-    def drop(self, record: RecordKind, reason: str, value: object) -> None:
-        """Count a record left out; keep the first DROP_SAMPLE as examples."""
-        with self._lock:
-            self.dropped[reason] = self.dropped.get(reason, 0) + 1
-            if len(self.drops) < DROP_SAMPLE:
-                self.drops.append(Drop(record=record, reason=reason, value=str(value)[:120]))
-
-    def fail(self, message: str) -> None:
-        with self._lock:
-            self.failures.append(message)
-
-    def add_time(self, step: str, seconds: float) -> None:
-        with self._lock:
-            self.timings[step] = self.timings.get(step, 0.0) + seconds
-
-    def ask(
-        self, piece: Piece, task: str, model: type[T], max_tokens: int
-    ) -> tuple[T | None, str | None]:
-        """One model call: the piece's shared prefix plus `task`. Returns (answer, raw on failure).
-
-        The article and the task go in one user message so that every call's prompt starts with
-        the same tokens (system + article) and the local model's KV cache is reused. On a
-        failed answer the raw text is returned so that valid items can be salvaged.
-        """
-        if self.model_free:
-            raise RuntimeError("parser-only mode: a step asked the model")  # a bug in a step
-        messages = [dict(m) for m in piece.prefix]
-        messages[-1]["content"] += "\n\n" + injection.withhold(task, piece.hidden)
-        try:
-            answer, usage = self.backend.extract(
-                messages, model, piece.context(self.text), max_tokens
-            )
-        except ValidationExhausted as e:
-            self._add_usage(e.usage)
-            self.fail(f"{model.__name__}: {e}")
-            return None, e.raw
-        except ExtractionError as e:
-            if isinstance(e, AttemptsFailed):  # a cut-off answer still cost its requests
-                self._add_usage(e.usage)
-            self.fail(f"{model.__name__}: {e}")
-            return None, None
-        self._add_usage(usage)
-        log.debug("%s: %d call(s), %d+%d tokens", model.__name__, usage.calls,
-                  usage.prompt_tokens, usage.completion_tokens)  # fmt: skip
-        return answer, None
-
-    def _add_usage(self, usage: Usage) -> None:
-        with self._lock:
-            self.usage.add(usage)
-
-    def valid_items(
-        self, piece: Piece, record: RecordKind, raw: str | None, key: str, item: type[T]
-    ) -> list[T]:
-        """Validate a failed answer's `key` items one by one: keep the good ones, count the rest."""
-        kept = []
-        for value in salvage(raw, key):
-            try:
-                kept.append(item.model_validate(value, context=piece.context(self.text)))
-            except ValidationError as e:
-                self.drop(record, reason(e), value)
-        return kept
-
-
-def salvage(raw: str | None, key: str) -> list[Any]:
-    """The items of a failed answer's list, to validate one by one."""
-    try:
-        data = json.loads(raw or "")
-    except json.JSONDecodeError:
-        return []
-    items = data.get(key) if isinstance(data, dict) else None
-    return items if isinstance(items, list) else []
-
-
-def reason(e: ValidationError) -> str:
-    """A short, stable reason for a failed record: the field and the kind of failure."""
-    err = e.errors()[0]
-    msg = str(err["msg"])
-    where = ".".join(str(p) for p in err["loc"]) or msg.removeprefix("Value error, ").split()[0]
-    kind = (
-        "not in the cited sentence" if "is not in sentence" in msg
-        else "not named in the article" if "not named" in msg
-        else "pronoun" if "pronoun" in msg
-        else "not found in the article" if "not found" in msg
-        else "no such sentence" if "no sentence" in msg
-        else err["type"]
-    )  # fmt: skip
-    return f"{where}: {kind}"
+def load(name: str) -> Step:
+    """The step module called `name` (one of STEPS)."""
+    return cast(Step, importlib.import_module(f"summariser.steps.{name}"))

@@ -17,14 +17,18 @@ import math
 from dataclasses import dataclass
 
 from summariser import prompts
-from summariser.schemas import Event, event_choice_model
-from summariser.steps import Context, Piece, scorer
+from summariser.schemas import Event, Quote, event_choice_model
+from summariser.steps import scorer
+from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import Clause
 from summariser.text.names import fold
 from summariser.text.spans import content_words
 
 #: Candidates listed in one question; more go in further questions (same cached prefix).
+#: The step's name (steps.Step); it needs no other step's records, so may run beside them.
+name = "events"
+beside = True
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
 _SPECULATIVE = (
@@ -173,7 +177,9 @@ def select(
     return sorted(kept, key=lambda c: c.clause.verb[0])
 
 
-def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Event]:
+def records(
+    ctx: Context, piece: Piece, found: list[Candidate], quotes: list[Quote] | None = None
+) -> list[Event]:
     """The piece's events: the selected candidates, judged by an API model where one is used."""
     text = ctx.text
     mine = [
@@ -211,7 +217,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[Candidate
     task = prompts.render(
         "events", count=len(batch), candidates=listing, shape='{"events": [<numbers>]}'
     )
-    answer, _ = ctx.ask(piece, task, model, max_tokens=8 + 4 * len(batch))
+    answer = ctx.ask(piece, task, model, max_tokens=8 + 4 * len(batch))
     if answer is None:
         return []  # counted in meta.failures by ctx.ask
     picked = set(answer.model_dump()["events"])

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, create_model
 
 from summariser import prompts
 from summariser.schemas import Quote
-from summariser.steps import Context, Piece
+from summariser.steps.context import Context, Piece
 from summariser.text import lexicon, names
 from summariser.text.document import Document
 from summariser.text.mentions import (
@@ -45,6 +45,9 @@ Token = Any  # a spaCy Token
 Kind = Literal["direct", "indirect"]
 
 #: Quotations this short with no cue and no speaker nearby are terms, not speech.
+#: The step's name (steps.Step).
+name = "quotes"
+beside = False
 SHORT_QUOTE_WORDS = 4
 #: Undecided quotes asked in one call.
 QUOTES_PER_CALL = 12
@@ -347,28 +350,6 @@ def _carry_on(document: Document, out: list[Candidate]) -> None:
 # --- the step -------------------------------------------------------------------------------
 
 
-def quotes(ctx: Context, pieces: list[Piece]) -> list[Quote]:
-    """The quotes of `ctx.document`: candidates by code, the model only for undecided speakers.
-
-    Args:
-        ctx: The article's step context (document, backend, tally).
-        pieces: The article's pieces; each candidate is asked with the piece holding its start.
-
-    Returns:
-        Quotes with speakers, in article order. Quotes in instruction-like text, with no speaker,
-        or whose model answer failed are dropped and counted in `ctx`.
-    """
-    found = candidates(ctx)
-    starts = [p.span[0] for p in pieces]
-    by_piece: dict[int, list[Candidate]] = {}
-    for c in found:
-        by_piece.setdefault(max(0, bisect.bisect_right(starts, c.start) - 1), []).append(c)
-    out: list[Quote] = []
-    for k, mine in sorted(by_piece.items()):
-        out += records(ctx, pieces[k], mine) if pieces else []
-    return sorted(out, key=lambda q: q.start)
-
-
 def candidates(ctx: Context) -> list[Candidate]:
     """Every quote candidate of the article, speakers resolved where code can (no model call).
 
@@ -380,11 +361,13 @@ def candidates(ctx: Context) -> list[Candidate]:
     return found
 
 
-def records(ctx: Context, piece: Piece, mine: list[Candidate]) -> list[Quote]:
-    """The quotes of the candidates that start in `piece`: undecided speakers are asked in
+def records(
+    ctx: Context, piece: Piece, found: list[Candidate], quotes: list[Quote] | None = None
+) -> list[Quote]:
+    """The quotes of the candidates that start in `piece.home`: undecided speakers are asked in
     batches with the piece's shared prefix (parser-only mode keeps code's best guess)."""
     kept = []
-    for c in mine:
+    for c in (c for c in found if piece.home[0] <= c.start < piece.home[1]):
         if piece.in_untrusted(c.start):
             ctx.drop("quote", "inside instruction-like text", _joined(ctx.text, c.spans))
         else:
@@ -465,7 +448,7 @@ def _ask(ctx: Context, piece: Piece, batch: list[Candidate]) -> None:
     task = prompts.render(
         "quotes", count=len(batch), quotations="\n".join(lines), shape=prompts.shape(example)
     )
-    answer, _ = ctx.ask(piece, task, model, max_tokens=8 * len(batch) + 16)
+    answer = ctx.ask(piece, task, model, max_tokens=8 * len(batch) + 16)
     picks = answer.model_dump() if answer is not None else {}
     for i, c in enumerate(batch, 1):
         pick = picks.get(f"Q{i}")  # None: the answer failed (counted): the quote is dropped

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 
 from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
-from summariser.steps import Context, Piece
+from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import TARGET_WORDS, Clause, topic
 from summariser.text.polarity import side_of
 from summariser.text.spans import Span
 
+#: The step's name (steps.Step); it reads the piece's quotes, so runs after quotes.
+name = "stances"
+beside = False
 PER_CALL = 24
 #: An answer putting this many candidates (or more), all of them, under one polarity is ignored.
 UNIFORM_MIN = 4
@@ -157,8 +160,12 @@ def _said(ctx: Context, c: Clause) -> Span | None:
     return None
 
 
-def extract(ctx: Context, piece: Piece, found: list[Candidate]) -> list[Stance]:
-    """The piece's stances: its candidates with the model's polarity (or the lexical one)."""
+def records(
+    ctx: Context, piece: Piece, found: list[Candidate], quotes: list[Quote] | None = None
+) -> list[Stance]:
+    """The piece's stances: its candidates (and those of its `quotes` that no speech clause
+    covers) with the model's polarity (or the lexical one)."""
+    found = found + from_quotes(ctx, found, quotes or [])
     mine = [c for c in found if piece.span[0] <= c.at < piece.span[1] and piece.number(c.at)]
     trusted = []
     for c in mine:
@@ -190,7 +197,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     model = stance_choice_model(len(batch))
     shape = '{"support": [<numbers>], "oppose": [<numbers>], "neutral": [], "mixed": []}'
     task = prompts.render("stances", count=len(batch), candidates=listing, shape=shape)
-    answer, _ = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
+    answer = ctx.ask(piece, task, model, max_tokens=40 + 3 * len(batch))
     if answer is None:
         return [None] * len(batch)
     verdict: dict[int, str] = {}

@@ -1,4 +1,4 @@
-"""Names in the article: folding for comparison, the fullest name, and one speaker check.
+"""Names in the article: folding for comparison, the fullest name, what cannot be a name.
 
 Pure functions. `fullest_name` reads an index of the article's capitalised runs that is built
 once per text (one pass), so naming every record of a long article stays linear in its length.
@@ -10,7 +10,6 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 from summariser.text import lexicon
 from summariser.text.spans import CHAR_MAP, paragraphs
@@ -21,8 +20,6 @@ HONORIFICS = lexicon.HONORIFICS
 #: Words that lead a name run without being part of the name ("Republican Donald Trump").
 DESCRIPTORS = lexicon.DESCRIPTORS
 SENTENCE_STARTERS = lexicon.SENTENCE_STARTERS
-#: Longest speaker name we accept, in words.
-MAX_NAME_WORDS = 8
 
 
 @functools.lru_cache(maxsize=8192)
@@ -167,51 +164,3 @@ def _title_case(line: str) -> bool:
     words = re.findall(r"[A-Za-zÀ-ÿ’']+", line)
     caps = sum(w[0].isupper() for w in words)
     return 4 <= len(words) <= 25 and caps >= 0.6 * len(words)
-
-
-# --- the speaker check ----------------------------------------------------------------------
-
-#: spaCy parts of speech that never belong to a name unless inside a named entity.
-_NOT_IN_NAMES = {"VERB", "AUX", "PRON", "ADP", "SCONJ", "PUNCT"}
-
-
-def speaker_error(name: str, article: str, doc: Any = None) -> str | None:
-    """Why `name` cannot be a speaker of `article`, or None when it can.
-
-    The name must be written in the article (its identifying words, in any case); it may not be
-    a pronoun, a "nobody" answer or a sentence. With `doc` (the article's spaCy Doc) it must
-    also be a mention the parse supports: its words are a named entity, or a noun phrase whose
-    words are not verbs ("The Washington Post" and "Secretary of State Antony Blinken" pass:
-    their "Post" and "State" are parts of names; "Lindsey Graham Says" does not). The message
-    says how to fix the answer (the model reads it on a re-ask).
-    """
-    v = name.strip()
-    if is_pronoun(v):
-        return f"{v!r} is a pronoun: give the name the article uses for this person"
-    if is_unknown(v):
-        return "a name is required: give the person or organisation the article names"
-    if len(v.split()) > MAX_NAME_WORDS:
-        return f"{v!r} is not a name: give only who it is, as the article names them"
-    if not name_in_text(v, article):
-        return f"{v!r} is not named in the article: write the name as the article does"
-    if doc is not None and not _parsed_as_name(v, doc):
-        return f"{v!r} is not a name: give only who it is, as the article names them"
-    return None
-
-
-def _parsed_as_name(name: str, doc: Any) -> bool:
-    """True when some occurrence of `name` in the parse is an entity or a verb-free phrase."""
-    words = name.split()
-    pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", re.I)
-    seen = False
-    for m in pattern.finditer(doc.text):
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is None:
-            continue
-        seen = True
-        if all(
-            t.pos_ not in _NOT_IN_NAMES or t.ent_type_ or t.lower_ in ("of", "for", "'s", "’s")
-            for t in span
-        ):
-            return True
-    return not seen  # named only by its words, not as one phrase: name_in_text decided

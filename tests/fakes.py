@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from summariser.backends.base import ChatBackend, empty_answer
+from summariser.backends.base import ChatBackend
+from summariser.backends.completions import completion as built
+from summariser.backends.completions import empty_answer
 
 
 def completion(content: str, finish_reason: str = "stop", tokens: int = 10) -> ChatCompletion:
-    """An OpenAI ChatCompletion carrying `content`."""
-    return ChatCompletion.model_validate({
-        "id": "fake", "object": "chat.completion", "created": int(time.time()), "model": "fake",
-        "choices": [{"index": 0, "finish_reason": finish_reason,
-                     "message": {"role": "assistant", "content": content}}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": tokens, "total_tokens": 100 + tokens},
-    })  # fmt: skip
+    """An OpenAI ChatCompletion carrying `content` as text."""
+    return ChatCompletion.model_validate(
+        built({}, content, finish_reason=finish_reason, tokens=(100, tokens))
+    )
 
 
 class FakeBackend(ChatBackend):

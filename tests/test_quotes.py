@@ -1,4 +1,4 @@
-"""Speakers from the parse (steps/quotes.py): each rule on sentences written for the test.
+"""Quotes and speakers (steps/quotes.py) through the pipeline, on sentences written here.
 
 Parser-only mode (`resolve("none")`) shows what code decides alone; the scripted server shows
 that the model is asked only where code cannot decide, and only to pick a numbered option.
@@ -11,16 +11,15 @@ import json
 import pytest
 
 from summariser.backends import resolve
-from summariser.steps import Context, make_piece
-from summariser.steps.quotes import quotes
-from summariser.text.document import parse
+from summariser.pipeline import extract
+from summariser.schemas import Meta
 from tests.server import Reply, ScriptedServer
 
 
-def run(text: str, backend=None) -> tuple[list[tuple[str, str, str]], Context]:
-    ctx = Context(parse(text), backend or resolve("none"))
-    found = quotes(ctx, [make_piece(ctx.document, (0, len(text)))])
-    return [(q.text, q.speaker, q.kind) for q in found], ctx
+def run(text: str, backend=None) -> tuple[list[tuple[str, str, str]], Meta]:
+    """The quotes the pipeline finds in `text` (quotes step only), and the summary's meta."""
+    s = extract(text, backend or resolve("none"), steps=["quotes"])
+    return [(q.text, q.speaker, q.kind) for q in s.quotes], s.meta
 
 
 def speaker_of(text: str, words: str) -> str:
@@ -138,21 +137,21 @@ def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
 
 
 def test_terms_titles_and_uncued_short_quotes_are_dropped_and_counted():
-    found, ctx = run(
+    found, meta = run(
         "The so-called “blue route” opened. She read “Rain on Glass” on the train. "
         "“We won,” said Ana Lopez."
     )
     assert found == [("We won", "Ana Lopez", "direct")]
-    assert ctx.dropped == {"term or title in quotation marks": 2}
+    assert meta.dropped == {"term or title in quotation marks": 2}
 
 
 def test_a_quotation_inside_the_writers_own_clause_with_no_cue_is_not_speech():
-    found, ctx = run(
+    found, meta = run(
         "The shop sold “a cure for every ache you have ever had” for years. "
         "“We won,” said Ana Lopez."
     )
     assert found == [("We won", "Ana Lopez", "direct")]
-    assert ctx.dropped == {"term or title in quotation marks": 1}
+    assert meta.dropped == {"term or title in quotation marks": 1}
 
 
 def test_a_quote_with_no_cue_carries_on_the_last_speaker_of_its_paragraph():
@@ -173,9 +172,9 @@ AMBIGUOUS = (
 
 
 def test_parser_only_keeps_the_nearest_fitting_person_for_an_ambiguous_pronoun():
-    found, ctx = run(AMBIGUOUS)
+    found, meta = run(AMBIGUOUS)
     assert ("Nobody listens to us", "Sam Cole", "direct") in found
-    assert ctx.usage.calls == 0
+    assert meta.usage.calls == 0
 
 
 def test_model_picks_a_numbered_option_only_where_code_cannot_decide():
@@ -202,14 +201,13 @@ def test_a_failed_model_answer_drops_the_quote_and_counts_it():
     bad = Reply(json.dumps({"Q1": 9}))  # no option 9: invalid, re-asked, still invalid
     with ScriptedServer([bad, bad, bad, bad]) as srv:
         backend = resolve("openai:m", api_key="sk-test", base_url=srv.url, max_retries=1)
-        found, ctx = run(AMBIGUOUS, backend)
+        found, meta = run(AMBIGUOUS, backend)
     assert all(t != "Nobody listens to us" for t, _, _ in found)
-    assert ctx.dropped.get("no speaker") == 1 and ctx.failures
+    assert meta.dropped.get("no speaker") == 1 and meta.failures
 
 
 def test_a_named_storm_is_never_the_organisation_a_descriptor_stands_for():
-    from summariser.backends.fake import FakeBackend
-    from summariser.pipeline import extract
+    from tests.fakes import FakeBackend
 
     text = (
         "Storm Arwen brought down power lines across Keldale on Sunday.\n"
