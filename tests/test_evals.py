@@ -401,3 +401,11 @@ def test_the_indexed_overlap_matrix_equals_the_full_one_wherever_a_pair_can_matc
             full = overlap(p, g)
             assert fast[i, j] == (full if full >= t else fast[i, j])  # exact where it can match
             assert fast[i, j] in (0.0, full)  # never a score the pair does not have
+
+
+def test_a_name_outside_the_alias_table_matches_the_one_entity_it_fits():
+    aliases = {"Two Liberal Democrat councillors": [], "Grace Okafor": [], "Daniel Okafor": []}
+    assert same_entity("Liberal Democrat councillors", "Two Liberal Democrat councillors", aliases)
+    assert same_entity("Grace Okafor", "Grace Okafor", aliases)
+    assert not same_entity("Okafor", "Grace Okafor", aliases)  # fits two entities: ambiguous
+    assert not same_entity("Conservative councillors", "Two Liberal Democrat councillors", aliases)

@@ -144,17 +144,28 @@ def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]
     """Alias-aware name match.
 
     Names are compared up to a first comma or parenthesis (appositives: "Scott Pruitt, the
-    attorney general"). Names in the alias table are compared by their canonical entity only
-    (strict, so two Smiths stay apart). Other names match when equal without honorifics, or
-    when one's identifying words are all in the other's and they share the last one ("Trump" ~
-    "Donald Trump").
+    attorney general"). Names match when equal without honorifics, or when one's identifying
+    words are all in the other's and they share the last one ("Trump" ~ "Donald Trump"). When
+    the alias table knows a name, it stands for its canonical entity: two names of the table
+    match only when they are one entity (so two Smiths stay apart), and a name outside the
+    table matches an entity of the table when it matches one of that entity's names and no
+    other entity's ("Liberal Democrat councillors" ~ "Two Liberal Democrat councillors").
     """
     if not pred or not gold:
         return False
     cp, cg = canonical(pred, aliases), canonical(gold, aliases)
-    if cp or cg:
+    if cp and cg:
         return cp == cg
-    p, g = _key(pred).split(), _key(gold).split()
+    if cp or cg:
+        known, other = (cp, gold) if cp else (cg, pred)
+        fits = {c for c, names in aliases.items() if any(_loose(other, n) for n in (c, *names))}
+        return fits == {known}
+    return _loose(pred, gold)
+
+
+def _loose(a: str, b: str) -> bool:
+    """Equal without honorifics, or one's words all in the other's with the same last word."""
+    p, g = _key(a).split(), _key(b).split()
     if not p or not g:
         return False
     if p == g:
