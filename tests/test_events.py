@@ -228,3 +228,38 @@ def test_a_scorer_applies_its_weights_to_standardised_features():
     # z = -1 + 2 * (1 - 0.5) / 0.5 - 1 * (4 - 0) / 2 = -1: sigmoid(-1)
     assert round(s.probability({"a": 1.0, "b": 4.0}), 4) == 0.2689
     assert round(s.probability({}), 4) == round(1 / (1 + 2.718281828**3), 4)  # missing: 0
+
+
+def test_a_group_of_people_acts_as_its_members():
+    assert found("A small group of nurses and porters staged a walkout at noon.") == [
+        ("nurses and porters", "staged", "walkout")
+    ]
+
+
+def test_a_recognised_name_loses_its_dateline_and_a_trailing_preposition():
+    (actor, _, _), *_ = found("HAMBURG, Germany - Harbour pilots refused to board the tanker.")
+    assert actor == "Harbour pilots"
+    text = ("Guidance was issued by the European Centre for Disease Prevention and Control "
+            "in March.")  # fmt: skip
+    assert found(text)[0][0] == "European Centre for Disease Prevention and Control"
+
+
+def test_a_relative_passive_names_what_was_done_to_the_antecedent():
+    text = "She worked at Pellow Mills, which was bought by a Danish dairy group last year."
+    assert ("dairy group", "was bought", "Pellow Mills") in found(text)
+
+
+def test_a_change_that_happens_to_a_thing_is_an_event_a_state_is_not():
+    assert found("The old rope bridge collapsed on Sunday night.") == [
+        ("rope bridge", "collapsed", None)
+    ]
+    assert found("Nineteen were injured in the blast.") == [("Nineteen", "were injured", None)]
+    assert found("The report remains unpublished.") == []  # a thing in a state: no event
+    assert found("The plan involves two new roads.") == []  # a thing that does not change
+
+
+def test_a_capitalised_team_name_acts_and_a_hyphenated_object_stays_whole():
+    assert found("The Warriors beat Northgate 27-24 on Saturday.") == [
+        ("Warriors", "beat", "Northgate")
+    ]
+    assert found("Parents held a counter-protest.") == [("Parents", "held", "counter-protest")]

@@ -70,7 +70,7 @@ def candidates(ctx: Context) -> list[Candidate]:
     for c in ctx.clauses:
         if c.folded or not _happening(c):
             continue
-        if c.subject is None or not c.subject.agent:
+        if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
         if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
@@ -85,6 +85,19 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue  # "X, who chairs X": a relative clause read back onto its own noun
         out.append(Candidate(c, c.subject.who, target))
     return out
+
+
+def _undergoes(c: Clause) -> bool:
+    """ "The bridge collapsed", "shares fell", "14 were killed": a change that happens to a
+    subject that does not act (a thing, a number of victims), told as a fact."""
+    subject = c.subject
+    if subject is None or subject.pronoun or c.nominal:
+        return False
+    if fold(subject.head or subject.text) in lexicon.VAGUE_NOUNS:
+        return False
+    if c.passive:
+        return c.lemma in lexicon.HARM_VERBS
+    return c.lemma in lexicon.CHANGE_VERBS
 
 
 def _happening(c: Clause) -> bool:
@@ -130,6 +143,7 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "actor_named": float(subject is not None and subject.entity),
             "actor_mentions": math.log1p(named.get(f.actor, 0)),
             "actor_pronoun": float(subject is not None and subject.pronoun),
+            "actor_undergoes": float(subject is not None and not subject.agent),
             "target": float(obj is not None),
             "target_named": float(obj is not None and obj.entity),
             "when": float(c.when is not None),

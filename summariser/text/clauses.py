@@ -12,10 +12,11 @@ attack on ...", "the strike by dock workers") are Clauses too (`nominal`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from summariser.text import lexicon
+from summariser.text import lexicon, names
 from summariser.text.document import Document
 from summariser.text.mentions import Resolver
 from summariser.text.spans import Span, content_words
@@ -37,6 +38,7 @@ _TIMES = ("DATE", "TIME")
 TARGET_WORDS = 10
 #: Prepositions whose phrase belongs to a noun's name ("plans for 220 flats", "the attack on").
 _NOUN_PREPOSITIONS = frozenset("of for on against to into with by".split())
+_DASHES = frozenset("- – —".split())
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,9 @@ class _Reader:
         """The subject as an actor, resolved by the shared Resolver, and whether it may act:
         a named entity, a pronoun or descriptor resolved to one, or a noun for people or a
         group ("officials", "dock workers"). "The complaint", "involvement" may not."""
+        members = _members(token)
+        if members is not None:
+            token = members  # "a group of cyclists and parents": the cyclists and parents
         res = self.resolver.subject(token)
         name = res.name or res.guess
         start = _left(token, _MODIFIERS + ("det",))
@@ -224,7 +229,12 @@ class _Reader:
             found = name is not None
             return Phrase(token.text, start, end, name, pronoun=True, agent=found, entity=found)
         head = self.text[_left(token, _NAMING) : end]
-        if self.resolver.cast.at(token) is not None or token.pos_ == "PROPN":
+        if members is not None:
+            end = _conjoined_end(token)
+            head = self.text[_left(token, _NAMING) : end]
+        if self.resolver.cast.at(token) is not None or _proper(token):
+            if self.resolver.cast.at(token) is None and token.pos_ != "PROPN":
+                name = names.fullest_name(head, self.text)  # "the Warriors" -> "Warriors"
             return Phrase(self.text[start:end], start, end, name, head=head, agent=True,
                           entity=True)  # fmt: skip
         known = name is not None and name in self.resolver.cast.known
@@ -265,6 +275,9 @@ def _short_phrase(text: str, head: Token, start: int) -> str:
     """The noun with its left modifiers and the prepositional phrases that name it ("plans for
     220 flats"), as far as they go within TARGET_WORDS words (never past a comma)."""
     end = head.idx + len(head.text)
+    hyphened = re.match(r"(?:-\w+)+", text[end:])
+    if hyphened:
+        end += hyphened.end()  # "counter-protest" parsed as "counter" - "protest"
     for prep in head.rights:
         if prep.dep_ != "prep" or prep.lower_ not in _NOUN_PREPOSITIONS:
             break
@@ -284,6 +297,38 @@ def _short_phrase(text: str, head: Token, start: int) -> str:
             break
         end = longer
     return text[start:end]
+
+
+def _members(token: Token) -> Token | None:
+    """The `of` object of a collective noun ("a group *of cyclists*"), if it has one."""
+    if token.lemma_.lower() not in lexicon.COLLECTIVE_NOUNS and token.lower_ not in (
+        lexicon.COLLECTIVE_NOUNS
+    ):
+        return None
+    prep = next((c for c in token.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+    return pobj if pobj is not None and pobj.pos_ in ("NOUN", "PROPN") else None
+
+
+def _conjoined_end(token: Token) -> int:
+    """Where a noun and the nouns conjoined with it end ("cyclists and parents")."""
+    last = token
+    for c in token.rights:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"):
+            last = c
+    return int(last.idx + len(last.text))
+
+
+def _proper(token: Token) -> bool:
+    """A proper noun, or a capitalised noun inside a sentence ("the Warriors beat ...")."""
+    if token.pos_ == "PROPN":
+        return True
+    return (
+        token.pos_ == "NOUN"
+        and token.text[:1].isupper()
+        and not token.is_sent_start
+        and (token.i == 0 or not token.nbor(-1).is_punct or token.nbor(-1).text in ",;")
+    )
 
 
 def _agent_noun(token: Token) -> bool:
@@ -431,7 +476,12 @@ def _main(verb: Token) -> bool:
 def _arguments(verb: Token) -> tuple[Token | None, Token | None, bool]:
     """(subject, object, passive) of `verb`; a passive's agent is the subject, its patient
     the object. A verb with no subject of its own takes it from the verb it hangs on."""
-    subject = next((c for c in verb.children if c.dep_ in _SUBJECTS and c.dep_ != "expl"), None)
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and c.dep_ != "expl"]
+    before = [c for c in subjects if c.i < verb.i]
+    # the nearest before the verb: "CARMARTHEN, Wales - Emergency services evacuated" parses
+    # the dateline as a second subject
+    subject = before[-1] if before else next(iter(subjects), None)
+    subject = _after_dateline(subject, verb)
     obj = next((c for c in verb.children if c.dep_ in _OBJECTS), None)
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
     agent = next(
@@ -440,14 +490,27 @@ def _arguments(verb: Token) -> tuple[Token | None, Token | None, bool]:
     )
     if verb.dep_ == "acl" and verb.tag_ == "VBN":  # "rebels backed by X": X backs the rebels
         return agent, verb.head, True
-    if agent is not None:
-        return agent, subject if obj is None else obj, True
+    if agent is not None:  # "Dalesworth, which was bought by X": X bought Dalesworth
+        return agent, _antecedent(subject) if obj is None else obj, True
     bare = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
     if subject is None and bare and verb.tag_ == "VBN" and verb.dep_ in ("advcl", "conj", "ROOT"):
         return None, _inherited_subject(verb), True  # "Pressed further, X replied"
     if subject is None:
         subject = _inherited_subject(verb)
     return _antecedent(subject), obj, passive  # "the man who fired": the man
+
+
+def _after_dateline(subject: Token | None, verb: Token) -> Token | None:
+    """ "HAMBURG, Germany - Harbour pilots refused": the subject after a dateline's dash."""
+    if subject is None or subject.i > verb.i:
+        return subject
+    sent = subject.sent
+    dash = [t for t in sent[: min(8, len(sent))] if t.text in _DASHES and t.whitespace_]
+    if not dash or not (subject.i < dash[-1].i < verb.i):
+        return subject
+    nouns = [t for t in subject.doc[dash[-1].i + 1 : verb.i] if t.pos_ in _NOMINAL]
+    heads = [t for t in nouns if not (dash[-1].i < t.head.i < verb.i)]
+    return heads[0] if heads else subject
 
 
 def _inherited_subject(verb: Token) -> Token | None:
@@ -557,6 +620,9 @@ def _left(token: Token, deps: tuple[str, ...]) -> int:
     """Where the noun `token` starts with its left modifiers of kinds `deps` (no determiner)."""
     words = [token, *(t for c in token.lefts if c.dep_ in deps for t in c.subtree if t.i < token.i)]
     left = min(words, key=lambda t: t.i)
+    dash = [t for t in token.doc[left.i : token.i] if t.text in _DASHES and t.whitespace_]
+    if dash:
+        left = token.doc[dash[-1].i + 1]  # "LONDON - Harbour pilots": a dateline is no name
     while left.i < token.i and (left.pos_ == "DET" or left.is_punct):
         left = token.doc[left.i + 1]
     return int(left.idx)

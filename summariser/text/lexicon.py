@@ -123,8 +123,56 @@ AGENT_NOUNS = frozenset(
     "governor candidate candidates authorities authority regime junta parliament congress "
     "senate cabinet body board panel jury tribunal inquiry opposition administration "
     "agency government council committee commission union ministry department company firm "
-    "bank court police army navy military group coalition alliance party club".split()
+    "bank court police army navy military group coalition alliance party club "
+    # roles and occupations
+    "trustee trustees actuary accountant auditor auditors secretary secretaries commissioner "
+    "regulator regulators inspector inspectors chancellor premier king queen prince princess "
+    "representative representatives head boss founder ceo chairperson principal headteacher "
+    "administrator administrators receiver liquidator coroner magistrate magistrates justice "
+    "justices juror jurors sheriff marshal agent agents guard guards warden scientist "
+    "scientists researcher researchers expert experts professor academic academics author "
+    "journalist journalists reporter reporters editor broadcaster presenter artist singer "
+    "actor athlete athletes runner rider riders champion champions winner winners scorer "
+    "forward defender midfielder winger substitute umpire official organiser organisers "
+    "organizer organizers host hosts chef engineer engineers builder builders contractor "
+    "contractors developer developers operator operators insurer insurers lender lenders "
+    "retailer retailers supplier suppliers manufacturer manufacturers producer producers "
+    "exporter exporters importer importers bidder bidders rival rivals competitor "
+    "competitors partner partners ally allies neighbour neighbours critic critics opponent "
+    "opponents supporter supporters backer backers creditor creditors donor donors sponsor "
+    "sponsors visitor visitors tourist tourists passenger passengers pedestrian pedestrians "
+    "cyclist cyclists parent parents mother father family families relative relatives "
+    "survivor survivors victim victims hostage hostages prisoner prisoners inmate inmates "
+    "claimant claimants applicant appellant complainant accused offender offenders thief "
+    "thieves robber robbers burglar killer murderer shooter assailant assailants terrorist "
+    "terrorists insurgent insurgents jihadist jihadists separatist separatists extremist "
+    "extremists smuggler smugglers trafficker traffickers dealer dealers gang cartel mob "
+    "crowd crowds mourners worshippers pilgrims migrant migrants refugee refugees settlers "
+    "villagers locals community electorate public taxpayer taxpayers consumer consumers "
+    "shopper shoppers trader traders shopkeeper shopkeepers merchant merchants vendor "
+    "vendors landowner landowners homeowner homeowners householder householders motorist "
+    "motorists commuter commuters union unions association federation charity charities "
+    "foundation trust organisation organization institute university school hospital "
+    "airline airlines carrier consortium regulator watchdog delegation delegations state "
+    "states country countries nation nations government governments embassy "
+    "ministers officials spokespeople lawmakers squad network group groups".split()
 )
+#: Nouns for a group or number of something: who acts is the `of` phrase ("a group of
+#: cyclists and parents", "hundreds of residents").
+COLLECTIVE_NOUNS = frozenset(
+    "group groups number crowd dozens hundreds thousands scores handful majority minority "
+    "band party delegation team".split()
+)
+#: Verbs of a change that happens to their subject (unaccusatives): "the bridge collapsed",
+#: "shares fell". Their subject need not be able to act to make an event.
+CHANGE_VERBS = frozenset(
+    "collapse fall rise jump soar surge plunge slump drop climb tumble sink slide crash "
+    "die drown burn explode erupt flood burst break sink capsize derail close open end "
+    "begin start resume halt stop fail expire double triple shrink grow".split()
+)
+#: Verbs of harm whose passive names the victims ("14 people were killed", "120 were hurt"):
+#: an event even when nobody is said to have done it.
+HARM_VERBS = frozenset("kill injure wound hurt maim shoot stab murder".split())
 #: Nouns that name a happening ("the attack on ...", "Tuesday's vote", "the strike by ..."):
 #: with a participant they are event candidates.
 EVENT_NOUNS = frozenset(

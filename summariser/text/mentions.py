@@ -155,6 +155,7 @@ class Cast:
         }  # fmt: skip
         out = []
         for s, e, label in sorted(found):
+            s, e = self._trimmed(s, e)
             lead = re.match(r"(\w+)\s+(?=\w)", self.text[s:e])
             if lead and lead.group(1).lower() in REPORTING_FORMS:
                 s += lead.end()  # 'Said Ryan Ellis: "..."': the verb is not part of the name
@@ -180,6 +181,21 @@ class Cast:
                 label = "ORG" if orgish and not self._title(s, self.text[s:e]) else "PERSON"
             out.append((s, e, label))
         return out
+
+    def _trimmed(self, start: int, end: int) -> tuple[int, int]:
+        """A recognised name without what the recogniser ran into: a dateline before a dash
+        ("CARMARTHEN, Wales - Emergency services"), a preposition or article after it ("the
+        Council for the Exploration of the Sea in")."""
+        dash = list(re.finditer(r"\s[-–—]\s", self.text[start:end]))
+        if dash:
+            start += dash[-1].end()
+        span = self.document.tokens_in(start, end)
+        words = list(span) if span is not None else []
+        while len(words) > 1 and words[-1].pos_ in ("ADP", "DET", "CCONJ", "PUNCT"):
+            words.pop()
+        if words:
+            end = min(end, words[-1].idx + len(words[-1].text))
+        return start, end
 
     def _verb_in(self, ent: Any) -> bool:
         """ "Thai Authorities Indict": a title-case headline read as one name holds a verb."""
