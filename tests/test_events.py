@@ -263,3 +263,14 @@ def test_a_capitalised_team_name_acts_and_a_hyphenated_object_stays_whole():
         ("Warriors", "beat", "Northgate")
     ]
     assert found("Parents held a counter-protest.") == [("Parents", "held", "counter-protest")]
+
+
+def test_a_title_before_a_name_ties_the_bare_title_to_that_person():
+    text = ("Judge Mary Okonkwo said the defendant had lied. Later the judge rejected "
+            "his appeal.")  # fmt: skip
+    assert ("Mary Okonkwo", "rejected", "his appeal") in found(text)
+
+
+def test_calling_something_a_name_is_no_event():
+    assert found("The mayor called the scheme a costly mistake.") == []
+    assert found("He defended what the inspector described as a reckless shortcut.") == []

@@ -23,7 +23,7 @@ from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import Clause
 from summariser.text.names import fold
-from summariser.text.spans import content_words
+from summariser.text.spans import content_stems, content_words
 
 #: Candidates listed in one question; more go in further questions (same cached prefix).
 #: The step's name (steps.Step); it needs no other step's records, so may run beside them.
@@ -68,7 +68,7 @@ def candidates(ctx: Context) -> list[Candidate]:
     document = ctx.document
     out = []
     for c in ctx.clauses:
-        if c.folded or not _happening(c):
+        if c.folded or c.naming or not _happening(c):
             continue
         if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
@@ -126,6 +126,9 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
         named[m.name] = named.get(m.name, 0) + 1
     most = max(named.values(), default=0)
     head_words = content_words(document.text[:lead])
+    words: dict[str, int] = {}
+    for w in content_stems(document.text):
+        words[w] = words.get(w, 0) + 1
     per_sentence: dict[int, int] = {}
     lemmas: dict[str, int] = {}
     for f in found:
@@ -140,6 +143,9 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "lead": float(c.verb[0] < lead or c.sentence < 2),
             "position": c.sentence / n,
             "main": float(c.main),
+            "relative": float(c.dep in ("relcl", "acl")),
+            "adverbial": float(c.dep == "advcl"),
+            "conjoined": float(c.dep == "conj"),
             "actor_named": float(subject is not None and subject.entity),
             "actor_mentions": math.log1p(named.get(f.actor, 0)),
             "actor_pronoun": float(subject is not None and subject.pronoun),
@@ -156,6 +162,12 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "participle": float(c.tense in ("VBG", "VBN") and not c.main),
             "in_sentence": math.log(per_sentence[c.sentence]),
             "repeated": float(lemmas[c.lemma] > 1),
+            "target_mentions": math.log1p(max(
+                (words.get(w, 0) for w in content_words(f.target or "")), default=0
+            )),
+            "action_mentions": math.log1p(max(
+                (words.get(w, 0) for w in content_words(c.action)), default=0
+            )),
             "quoted_sentence": float(bool(document.quotations_in(s, e))),
             "action_words": min(len(c.action.split()), 6) / 6,
             "first_sentences": 1 / (1 + c.sentence),

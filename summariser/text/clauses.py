@@ -92,6 +92,8 @@ class Clause:
     nominal: bool = False  # an event told as a noun ("the attack on the convoy")
     tense: str = ""  # the verb's fine tag: VBD past, VBZ/VBP present, VBN, VBG, VB
     clausal: bool = False  # governs a finite clause ("said (that) ...", "announced it would")
+    dep: str = ""  # the verb's dependency: "relcl" (", which was founded by"), "advcl", "ROOT"
+    naming: bool = False  # calls something a name ("called the plan a betrayal"): no happening
 
 
 def clauses(document: Document, resolver: Resolver) -> list[Clause]:
@@ -160,6 +162,13 @@ class _Reader:
             main=_main(verb),
             tense=_tense(verb),
             clausal=any(c.dep_ == "ccomp" for c in verb.children),
+            dep=verb.dep_,
+            naming=verb.lemma_.lower() in lexicon.NAMING_VERBS
+            and (
+                any(c.dep_ == "oprd" for c in verb.children)
+                or object_tok is not None
+                and object_tok.lower_ in _RELATIVE | {"what"}
+            ),
         )
 
     # --- event nouns ------------------------------------------------------------------------

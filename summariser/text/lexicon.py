@@ -170,6 +170,9 @@ CHANGE_VERBS = frozenset(
     "die drown burn explode erupt flood burst break sink capsize derail close open end "
     "begin start resume halt stop fail expire double triple shrink grow".split()
 )
+#: Verbs that give something a name or label ("called the plan a betrayal", "what she
+#: described as reckless"): they say how someone sees a thing, not what happened.
+NAMING_VERBS = frozenset("call describe label brand dub term deem".split())
 #: Verbs of harm whose passive names the victims ("14 people were killed", "120 were hurt"):
 #: an event even when nobody is said to have done it.
 HARM_VERBS = frozenset("kill injure wound hurt maim shoot stab murder".split())
@@ -295,7 +298,9 @@ GROUP_PRONOUNS = frozenset("it its they them their itself themselves".split())
 SPEAKER_TITLES = frozenset(
     "councillor councilman councilwoman alderman commissioner chairman chairwoman chair "
     "spokesman spokeswoman spokesperson coach director officer detective inspector sergeant "
-    "constable superintendent minister secretary ambassador speaker leader".split()
+    "constable superintendent minister secretary ambassador speaker leader judge justice "
+    "magistrate coroner referee president governor mayor senator general captain "
+    "professor".split()
 )
 #: Nouns that tell a person's gender ("Her brother, Daniel Okafor").
 MALE_NOUNS = frozenset(

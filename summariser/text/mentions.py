@@ -281,10 +281,11 @@ class Cast:
                 continue
             root = span.root
             for t in span[0].lefts if len(span) else []:
-                if t.pos_ == "NOUN":
-                    self.ties.append((m.start, t.lemma_.lower(), m.name))
+                if t.pos_ == "NOUN" or names.fold(t.text) in lexicon.SPEAKER_TITLES:
+                    self.ties.append((m.start, t.lemma_.lower(), m.name))  # "Judge X"
             for t in [*root.lefts, *root.rights]:
-                if t.dep_ == "compound" and t.pos_ == "NOUN":
+                title = t.pos_ == "PROPN" and names.fold(t.text) in lexicon.SPEAKER_TITLES
+                if t.dep_ == "compound" and (t.pos_ == "NOUN" or title):
                     self.ties.append((m.start, t.lemma_.lower(), m.name))
             appositives = [t for t in root.children if t.dep_ == "appos" and t.pos_ == "NOUN"]
             if root.dep_ == "appos" and root.head.pos_ == "NOUN":

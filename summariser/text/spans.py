@@ -41,11 +41,16 @@ def content_words(text: str) -> frozenset[str]:
     "voted to repair the bridge" -> {"vote", "repair", "bridg"}: what a length-aware comparison
     of two phrases counts (see summariser.evals.scoring.dice).
     """
+    return frozenset(content_stems(text))
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of `text`'s content words in order, repeats kept (for counting)."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     words = [w.replace("’", "'") for w in _WORDS.findall(folded)]
     words = [w.removesuffix("'s") for w in words if w not in FUNCTION_WORDS]
-    return frozenset(_STEMMER.stemWords([w for w in words if w and w not in FUNCTION_WORDS]))
+    return list(_STEMMER.stemWords([w for w in words if w and w not in FUNCTION_WORDS]))
 
 
 # --- normalisation and location -------------------------------------------------------------
