@@ -7,6 +7,7 @@ import json
 import pytest
 
 from summariser.pipeline import extract
+from summariser.steps.stances import Candidate, merged
 from summariser.text.polarity import side_of
 from tests.fakes import FakeBackend
 from tests.test_events import parser_only
@@ -162,3 +163,32 @@ def test_one_resolver_names_the_speaker_the_actor_and_the_holder_alike():
     assert ("Lene Dahl", "support", "bridge") in [
         (x.holder, x.polarity, x.target) for x in s.stances
     ]
+
+
+def test_speech_with_no_salient_phrase_is_about_what_the_headline_names():
+    text = (
+        "Council backs Elm Street cycle lane despite traders' anger\n\n"
+        "Councillors voted on Monday to build the Elm Street cycle lane, the first in the "
+        "town.\n\n"
+        "The cycle lane will cost £2m. Shopkeeper Omar Reed said: \u201cIt is a disaster and "
+        "nobody asked us.\u201d"
+    )
+    got = stances(text)
+    assert ("Omar Reed", "oppose", "Elm Street cycle lane") in got
+
+
+def test_one_holder_holds_one_view_of_one_target_and_never_of_itself():
+    found = [
+        Candidate("Ana Lima", "the tram", 5, "said", "oppose", 0, True),
+        Candidate("Ana Lima", "The tram", 40, "said", "support", 1, True),
+        Candidate("Ana Lima", "the tram", 80, "added", "support", 2, True),
+        Candidate("Carris", "Carris", 90, "said", "support", 3, True),
+    ]
+    (one,) = merged(found)
+    assert (one.at, one.polarity) == (5, "support")  # the first mention, the side most take
+
+
+def test_a_wish_to_do_something_is_the_target_not_its_object_alone():
+    assert ("Dana Voss", "support", "buy harbour ferry") in stances(
+        "Dana Voss wants to buy the harbour ferry."
+    )

@@ -22,7 +22,7 @@ from summariser.backends.base import AttemptsFailed, ChatBackend, ValidationExha
 from summariser.errors import ExtractionError
 from summariser.schemas import Drop, DropReason, Usage
 from summariser.text import injection
-from summariser.text.clauses import Clause, clauses
+from summariser.text.clauses import Clause, clauses, main_topic
 from summariser.text.document import Document
 from summariser.text.mentions import Resolver
 from summariser.text.spans import Span
@@ -111,6 +111,11 @@ class Context:
     def clauses(self) -> list[Clause]:
         """Every clause of the document (parsed once, read by events and stances)."""
         return clauses(self.document, self.resolver)
+
+    @functools.cached_property
+    def main_topic(self) -> str | None:
+        """What the article is about, as its headline names it (a stance's fallback target)."""
+        return main_topic(self.document)
 
     @property
     def model_free(self) -> bool:

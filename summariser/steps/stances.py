@@ -14,13 +14,15 @@ worse on every dev set: evals/README.md). Evidence and offsets are the candidate
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import TARGET_WORDS, Clause, topic
+from summariser.text.names import fold
 from summariser.text.polarity import side_of
 from summariser.text.spans import Span
 
@@ -35,6 +37,9 @@ log = logging.getLogger("summariser")
 #: turns it on to measure that again).
 ASK_EMBEDDED = False
 _TARGET_WORDS = 12
+#: The least salience (clauses.topic) for a phrase of what was said to be its target; below
+#: it, speech is taken to be about what the whole article is about.
+TOPIC_SCORE = 3
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,15 @@ def _speech(
     """A stance from words someone said: what they are about, and the side the words take."""
     words = ctx.text[said[0] : said[1]]
     polarity = side_of(words)
-    about = topic(ctx.document, *said)
-    if polarity is None or about is None:
+    if polarity is None:
+        return None
+    # what the words dwell on, if the article dwells on it too; else what the article is
+    # about; else (no headline names a thing) what the words are about, however briefly
+    about = (
+        topic(ctx.document, *said, at_least=TOPIC_SCORE) or ctx.main_topic
+        or topic(ctx.document, *said)
+    )  # fmt: skip
+    if about is None:
         return None
     return Candidate(holder, about, at, cue, polarity, sentence, True)
 
@@ -115,6 +127,24 @@ def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> li
             if c is not None:
                 out.append(c)
     return out
+
+
+def merged(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per holder and target, at its first mention, with the side most of the
+    mentions take (the first on a tie): a speaker quoted three times on one topic holds one
+    view of it. A holder is never its own target."""
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for c in sorted(found, key=lambda c: c.at):
+        if fold(c.holder) == fold(c.target):
+            continue  # "Halden said Halden ...": a holder is not its own target
+        groups.setdefault((fold(c.holder), fold(c.target)), []).append(c)
+    out = []
+    for group in groups.values():
+        sides = Counter(c.polarity for c in group).most_common()
+        top = [p for p, n in sides if n == sides[0][1]]
+        side = next(c.polarity for c in group if c.polarity in top)
+        out.append(replace(group[0], polarity=side))
+    return sorted(out, key=lambda c: c.at)
 
 
 def _side(c: Clause) -> Polarity | None:
@@ -139,7 +169,13 @@ def _flip(p: Polarity) -> Polarity:
 
 
 def _target(ctx: Context, c: Clause) -> str | None:
-    """What a stance verb is for or against, briefly: its object, or what its clause is about."""
+    """What a stance verb is for or against, briefly: what it wants done ("agreed to *buy
+    Greenway*"), its object, or what its clause is about."""
+    chain = c.action.split(" to ", 1)
+    if c.modal is not None and c.modal.endswith(" to") and len(chain) == 2:
+        done = f"{chain[1]} {c.object.text if c.object is not None else ''}".strip()
+        if len(done.split()) <= TARGET_WORDS:
+            return done
     if c.object is not None and not (c.object.pronoun and c.object.name is None):
         return c.object.label
     if c.complement is not None:
@@ -165,7 +201,7 @@ def records(
 ) -> list[Stance]:
     """The piece's stances: its candidates (and those of its `quotes` that no speech clause
     covers) with the model's polarity (or the lexical one)."""
-    found = found + from_quotes(ctx, found, quotes or [])
+    found = merged(found + from_quotes(ctx, found, quotes or []))
     mine = [c for c in found if piece.span[0] <= c.at < piece.span[1] and piece.number(c.at)]
     trusted = []
     for c in mine:
@@ -174,13 +210,13 @@ def records(
         else:
             trusted.append(c)
     if ctx.model_free or not judged(ctx):
-        return [_stance(ctx, c, c.polarity) for c in trusted]
+        return [record(ctx, c, c.polarity) for c in trusted]
     out = []
     for at in range(0, len(trusted), PER_CALL):
         batch = trusted[at : at + PER_CALL]
         for c, verdict in zip(batch, _judge(ctx, piece, batch), strict=True):
             if verdict is not None and verdict != "none":  # "none": the judge saw no position
-                out.append(_stance(ctx, c, verdict))
+                out.append(record(ctx, c, verdict))
     return out
 
 
@@ -212,7 +248,8 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     return [verdict.get(n, "none") for n in range(1, len(batch) + 1)]
 
 
-def _stance(ctx: Context, c: Candidate, polarity: str) -> Stance:
+def record(ctx: Context, c: Candidate, polarity: str) -> Stance:
+    """The record of a candidate: its sentence is the evidence."""
     s, e = ctx.document.sentences[c.sentence]
     return Stance(
         holder=c.holder,

@@ -36,6 +36,8 @@ _PLACES = ("GPE", "LOC", "FAC")
 _TIMES = ("DATE", "TIME")
 #: Longest object phrase kept as a target, in words.
 TARGET_WORDS = 10
+#: Longest name of what a whole article is about, in words ("Mill Road bus gate").
+TOPIC_WORDS = 4
 #: Prepositions whose phrase belongs to a noun's name ("plans for 220 flats", "the attack on").
 _NOUN_PREPOSITIONS = frozenset("of for on against to into with by".split())
 _DASHES = frozenset("- – —".split())
@@ -637,13 +639,14 @@ def _left(token: Token, deps: tuple[str, ...]) -> int:
     return int(left.idx)
 
 
-def topic(document: Document, start: int, end: int) -> str | None:
+def topic(document: Document, start: int, end: int, at_least: int = 0) -> str | None:
     """What the words in [start, end) are about, briefly (at most TARGET_WORDS words).
 
     Among the noun phrases that are arguments of a verb in the span (never a pronoun or a
     word that names nothing in particular: lexicon.VAGUE_NOUNS), the one the article dwells on:
-    named again outside the span, or in its first paragraph, then the subject of the main
-    verb, then the earliest. None when there is no such phrase.
+    named again outside the span (up to 3 points), or in its first paragraph (2 points), then
+    the subject of the main verb (1 point), then the earliest. None when there is no such
+    phrase, or when the best scores below `at_least`.
     """
     span = document.tokens_in(start, end)
     if span is None or not len(span):
@@ -668,10 +671,43 @@ def topic(document: Document, start: int, end: int) -> str | None:
         key = (score, -t.i, t)
         if best is None or key[:2] > best[:2]:
             best = key
-    if best is None:
+    if best is None or best[0] < at_least:
         return None
     head = best[2]
     return _short_phrase(text, head, _left(head, _MODIFIERS + ("det",)))
+
+
+def main_topic(document: Document) -> str | None:
+    """What the article is about: the thing its headline names that the article names most
+    ("Mill Road bus gate", "tram line"), briefly; None when the headline names no such thing.
+
+    Only common nouns (a person or a body is who holds a view, not what it is about), and
+    only one the article names at least twice.
+    """
+    if not document.paragraphs:
+        return None
+    start, end = document.paragraphs[0]
+    counts = _lemma_counts(document, start, end)
+    best: tuple[int, int, Token] | None = None
+    for t in document.tokens_in(start, end) or []:
+        lemma = t.lemma_.lower()
+        if t.pos_ != "NOUN" or lemma in lexicon.VAGUE_NOUNS or t.dep_ == "compound":
+            continue
+        if _proper(t) or t.like_num:
+            continue
+        if lemma in lexicon.AGENT_NOUNS or lemma in lexicon.ORG_NOUNS:
+            continue
+        n = counts.get(lemma, 0)
+        if n >= 2 and (best is None or n > best[0]):
+            best = (n, -t.i, t)
+    if best is None:
+        return None
+    head = best[2]
+    words = document.text[_left(head, ("compound", "amod")) : head.idx + len(head.text)].split()
+    words = words[-TOPIC_WORDS:]
+    while len(words) > 1 and not content_words(re.sub(r"\S*\d\S*", "", words[0])):
+        words = words[1:]  # "over £4.3m pension fraud" -> "pension fraud"
+    return " ".join(words)
 
 
 def _lemma_counts(document: Document, start: int, end: int) -> dict[str, int]:

@@ -231,8 +231,10 @@ class Cast:
             return bare or name  # "the city council": the name is "city council"
         if len(toks) >= 2:
             words = written.split()
-            while len(words) > 2 and names.fold(words[0]) in lexicon.SPEAKER_TITLES:
-                words = words[1:]  # "Councillor Nadia Haddad" -> "Nadia Haddad"
+            while len(words) > 2 and names.fold(words[0]) in (
+                lexicon.SPEAKER_TITLES | lexicon.AGENT_NOUNS
+            ):
+                words = words[1:]  # "Councillor Nadia Haddad", "Shopkeeper Omar Reed"
             name = " ".join(w for w in words if names.fold(w) not in names.HONORIFICS)
             full.setdefault(toks[-1], []).append((start, name))
             return name
