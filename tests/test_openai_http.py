@@ -187,7 +187,8 @@ def test_200_html_page_is_a_backend_error_never_reasked(seed, monkeypatch, ctype
 
 
 def test_200_html_page_in_a_batch_is_an_error_line_and_retried(seed, monkeypatch, tmp_path):
-    from summariser.batch import read_articles, run_batch
+    from summariser.batch import read_articles
+    from summariser.batch.threads import run as run_batch
 
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
     src = tmp_path / "in.jsonl"

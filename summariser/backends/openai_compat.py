@@ -7,7 +7,7 @@ output, so each fault is retried in exactly one layer. Each attempt has one over
 ($SUMMARISER_HTTP_TIMEOUT): a server that trickles its answer cannot hold a request open longer.
 
 `backend()` is the synchronous transport (threads); `AsyncTransport` is the same transport on
-asyncio (`summariser.aio`), with the same settings, retries and errors.
+asyncio (`summariser.batch.aio`), with the same settings, retries and errors.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBacken
         ),
         secrets=(config.api_key,) if config.api_key else (),
     )
-    b.http = config  # type: ignore[attr-defined]  # read by summariser.aio
+    b.http = config  # type: ignore[attr-defined]  # read by summariser.batch
     return b
 
 

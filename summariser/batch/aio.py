@@ -2,21 +2,21 @@
 
 The event loop (this process) owns the network: one `AsyncOpenAI` client with the transport's
 single retry layer (tenacity's AsyncRetrying), at most `concurrency` articles in flight (a
-semaphore), streamed input and crash-safe output through `summariser.batch`'s functions.
+semaphore), streamed input and crash-safe output through `results.Results`.
 Everything else, the parse, validation, grounding and the result cache, runs in worker
 processes (one per core), so the loop never waits on CPU: each worker runs the ordinary
 synchronous pipeline with a backend whose transport is a bridge to the loop. A worker thread that
 needs an answer sends the request to the loop, which sends it over HTTP and hands back the
 completion; instructor's validation and re-asks stay in the worker, exactly as on the thread path.
 
-The embedded model and replayed OpenAI Batch results keep `batch.run_batch` (threads).
+The embedded model and replayed OpenAI Batch results run on threads (`threads.run`);
+`summariser.batch.run` chooses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import itertools
 import math
 import multiprocessing as mp
@@ -30,12 +30,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from summariser import batch
 from summariser.backends import openai_compat
 from summariser.backends.base import ChatBackend, Observer
-from summariser.batch import Article, Tally
+from summariser.batch.articles import Article
+from summariser.batch.results import Results, Tally, outcome
+from summariser.batch.threads import OnDone, Watch, active_stop
 from summariser.cache import ResultCache
-from summariser.errors import BackendError
+from summariser.errors import BackendError, ConfigError
 from summariser.machine import cores
 from summariser.steps import STEPS
 
@@ -44,10 +45,6 @@ from summariser.steps import STEPS
 #: and loads spaCy, seconds of CPU) would cost more than it saves.
 IN_PROCESS = 8
 
-#: Called with each article as it starts; returns observers for that article's model attempts
-#: only (the CLI's call log: one run per article).
-Watch = Callable[[Article], list[Observer]]
-
 
 def default_workers(concurrency: int) -> int:
     """Worker processes for `concurrency` articles in flight: 0 (threads of this process) up
@@ -55,68 +52,49 @@ def default_workers(concurrency: int) -> int:
     return 0 if concurrency <= IN_PROCESS else max(1, min(cores(), concurrency))
 
 
-def run_batch(
+def run(
     articles: Iterator[Article],
     backend: ChatBackend,
-    out: Path,
+    out: Path | None,
     *,
     concurrency: int = 8,
     steps: tuple[str, ...] = STEPS,
     cache: ResultCache | bool = True,
     retry_errors: bool = False,
-    on_done: Callable[[Article, bool], Any] | None = None,
-    backend_for: Callable[[Article], ChatBackend] | None = None,
+    on_done: OnDone | None = None,
+    on_line: Callable[[Article, str], Any] | None = None,
     stop: threading.Event | None = None,
     secrets: tuple[str, ...] = (),
-    workers: int | None = None,
     watch: Watch | None = None,
+    workers: int | None = None,
 ) -> Tally:
-    """`batch.run_batch` on asyncio for HTTP backends: the same arguments, lines and Tally.
-
-    Backends that are not HTTP (the embedded model, the fake, parser-only) and `backend_for`
-    (replayed OpenAI Batch answers) go to `batch.run_batch` unchanged.
+    """`threads.run` on asyncio for an HTTP backend: the same arguments, lines and Tally.
 
     Args:
         concurrency: Articles in flight at once (each makes its model calls one after another).
-        stop: When set (first Ctrl-C, see `batch.interrupt_handler`), nothing new starts; the
-            articles in flight are written as they finish, then `Tally.interrupted` is set.
+        stop: When set (first Ctrl-C, see `threads.interrupt_handler`), nothing new starts;
+            the articles in flight are written as they finish, then `Tally.interrupted` is set.
             Default: the event of the enclosing `interrupt_handler`, if any.
         workers: Processes for the CPU work; 0 runs it in threads of this process. Default:
             `default_workers(concurrency)`.
-        watch: Per-article observers (see `Watch`), on either path.
+        watch: Per-article observers (see `threads.Watch`).
 
     Raises:
+        ConfigError: `backend` is not an HTTP backend (`summariser.batch.run` chooses).
         InputError: `out` cannot be used or written.
     """
     config = openai_compat.http_settings(backend)
-    if config is None or backend_for is not None:
-        if watch is not None:
-            backend_for = _watched(backend_for or (lambda _: backend), watch)
-        return batch.run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
-                               cache=cache, retry_errors=retry_errors, on_done=on_done,
-                               backend_for=backend_for, stop=stop, secrets=secrets)  # fmt: skip
-    stop = stop or batch.active_stop() or threading.Event()
+    if config is None:
+        raise ConfigError(f"{backend.name} is not an HTTP model: use summariser.batch.run")
+    stop = stop or active_stop() or threading.Event()
     concurrency = max(1, concurrency)
     n_workers = default_workers(concurrency) if workers is None else min(workers, concurrency)
     runner = _Runner(config, backend, concurrency, tuple(steps), cache, n_workers, stop, watch)
-    results = batch.Results(out, retry_errors, secrets or backend.secrets)
+    results = Results(out, retry_errors, secrets or backend.secrets, on_line)
     try:
         return asyncio.run(runner.run(articles, results, on_done))
     finally:
         results.close()
-
-
-def _watched(
-    backend_for: Callable[[Article], ChatBackend], watch: Watch
-) -> Callable[[Article], ChatBackend]:
-    """`backend_for` whose backends also call the article's `watch` observers."""
-
-    def chosen(article: Article) -> ChatBackend:
-        b = copy.copy(backend_for(article))
-        b.observers = [*b.observers, *watch(article)]
-        return b
-
-    return chosen
 
 
 # --- the loop's side ----------------------------------------------------------------------
@@ -151,8 +129,8 @@ class _Runner:
         self.watchers: dict[int, list[Observer]] = {}
         self.local: _Local | None = None
 
-    async def run(self, articles: Iterator[Article], results: batch.Results,
-                  on_done: Callable[[Article, bool], Any] | None) -> Tally:  # fmt: skip
+    async def run(self, articles: Iterator[Article], results: Results,
+                  on_done: OnDone | None) -> Tally:  # fmt: skip
         started = time.perf_counter()
         tally = Tally()
         loop = asyncio.get_running_loop()
@@ -207,7 +185,7 @@ class _Runner:
                         on_done(article, True)
                     continue
                 if article.error:  # nothing to run: write it now
-                    finish(article, {"error": {"type": "InputError", "message": article.error}})
+                    finish(article, outcome(article, self.backend, self.steps, self.cache))
                     continue
                 if not await free_slot():
                     break
@@ -474,14 +452,9 @@ class _Bridge:
 def _work(bridge: _Bridge, backend: ChatBackend, text: str, steps: tuple[str, ...],
           cache: ResultCache | bool) -> dict[str, Any]:  # fmt: skip
     """One article through the ordinary pipeline: its line's outcome."""
-    from summariser.api import summarise
-
     bridge.cpu.acquire(returning=False)
     try:
-        summary = summarise(text, backend=backend, steps=steps, cache=cache)
-        return {"summary": summary.model_dump(mode="json")}
-    except Exception as e:
-        return batch.error_outcome(e)
+        return outcome(Article(None, text), backend, steps, cache)
     finally:
         bridge.cpu.release()
 
