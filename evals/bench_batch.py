@@ -248,11 +248,12 @@ def one_run(
         if done in (lo, hi):
             marks[done] = (time.perf_counter(), cpu())
 
-    extra = {"workers": workers} if path == "async" else {}
-    run = batch.aio.run if path == "async" else batch.threads.run
+    job = batch.Job(concurrency=concurrency, cache=False, on_done=on_done)
     t0 = time.perf_counter()
-    tally = run(batch.read_articles(src), backend, out, concurrency=concurrency, cache=False,
-                on_done=on_done, **extra)  # fmt: skip
+    if path == "async":
+        tally = batch.aio.run(batch.read_articles(src), backend, out, job, workers)
+    else:
+        tally = batch.threads.run(batch.read_articles(src), backend, out, job)
     wall = time.perf_counter() - t0
     (t_lo, (own_lo, c_lo)), (t_hi, (own_hi, c_hi)) = marks[lo], marks[hi]
     with out.open(encoding="utf-8") as f:  # model requests per article, as the pipeline counted

@@ -71,7 +71,7 @@ def test_same_lines_as_the_thread_path(seed, tmp_path, per_article, workers):
         tally = run(src, srv.url, tmp_path / "async.jsonl", workers=workers)
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
         batch.threads.run(batch.read_articles(src), b, tmp_path / "threads.jsonl",
-                          concurrency=4, steps=STEPS, cache=False)  # fmt: skip
+                          batch.Job(concurrency=4, steps=STEPS, cache=False))  # fmt: skip
     assert (tally.summaries, tally.errors) == (6, 0)
     ours = {x["id"]: without_timings(x) for x in lines(tmp_path / "async.jsonl")}
     theirs = {x["id"]: without_timings(x) for x in lines(tmp_path / "threads.jsonl")}

@@ -13,20 +13,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from summariser.backends.base import ChatBackend
 from summariser.backends.openai_compat import http_settings
 from summariser.batch import aio, threads
 from summariser.batch.articles import Article, count_articles, jsonl_article, read_articles
 from summariser.batch.results import BatchLine, Tally, check_output, result_line
-from summariser.batch.threads import OnDone, Watch, interrupt_handler
+from summariser.batch.threads import Job, OnDone, OnLine, Watch, interrupt_handler
 from summariser.cache import ResultCache
 from summariser.steps import STEPS
 
 __all__ = [
     "Article",
     "BatchLine",
+    "Job",
     "OnDone",
     "Tally",
     "Watch",
@@ -50,7 +50,7 @@ def run(
     cache: ResultCache | bool = True,
     retry_errors: bool = False,
     on_done: OnDone | None = None,
-    on_line: Callable[[Article, str], Any] | None = None,
+    on_line: OnLine | None = None,
     replay: Callable[[Article], ChatBackend] | None = None,
     stop: threading.Event | None = None,
     secrets: tuple[str, ...] = (),
@@ -88,10 +88,8 @@ def run(
     Raises:
         InputError: `out` cannot be used or written (disk full, ...).
     """
-    common: dict[str, Any] = dict(
-        concurrency=concurrency, steps=tuple(steps), cache=cache, retry_errors=retry_errors,
-        on_done=on_done, on_line=on_line, stop=stop, secrets=secrets, watch=watch,
-    )  # fmt: skip
+    job = Job(concurrency, tuple(steps), cache, retry_errors, on_done, on_line, stop, secrets,
+              watch)  # fmt: skip
     if replay is None and http_settings(backend) is not None:
-        return aio.run(articles, backend, out, workers=workers, **common)
-    return threads.run(articles, backend, out, backend_for=replay, **common)
+        return aio.run(articles, backend, out, job, workers)
+    return threads.run(articles, backend, out, job, replay)

@@ -34,11 +34,10 @@ from summariser.backends import openai_compat
 from summariser.backends.base import ChatBackend, Observer
 from summariser.batch.articles import Article
 from summariser.batch.results import Results, Tally, outcome
-from summariser.batch.threads import OnDone, Watch, active_stop
+from summariser.batch.threads import Job
 from summariser.cache import ResultCache
 from summariser.errors import BackendError, ConfigError
 from summariser.machine import cores
-from summariser.steps import STEPS
 
 #: Up to this many articles in flight, the CPU work runs in threads of this process: at that
 #: rate it needs well under a core, and starting worker processes (each imports the pipeline
@@ -56,28 +55,14 @@ def run(
     articles: Iterator[Article],
     backend: ChatBackend,
     out: Path | None,
-    *,
-    concurrency: int = 8,
-    steps: tuple[str, ...] = STEPS,
-    cache: ResultCache | bool = True,
-    retry_errors: bool = False,
-    on_done: OnDone | None = None,
-    on_line: Callable[[Article, str], Any] | None = None,
-    stop: threading.Event | None = None,
-    secrets: tuple[str, ...] = (),
-    watch: Watch | None = None,
+    job: Job,
     workers: int | None = None,
 ) -> Tally:
-    """`threads.run` on asyncio for an HTTP backend: the same arguments, lines and Tally.
+    """`threads.run` on asyncio for an HTTP backend: the same job, lines and Tally.
 
-    Args:
-        concurrency: Articles in flight at once (each makes its model calls one after another).
-        stop: When set (first Ctrl-C, see `threads.interrupt_handler`), nothing new starts;
-            the articles in flight are written as they finish, then `Tally.interrupted` is set.
-            Default: the event of the enclosing `interrupt_handler`, if any.
-        workers: Processes for the CPU work; 0 runs it in threads of this process. Default:
-            `default_workers(concurrency)`.
-        watch: Per-article observers (see `threads.Watch`).
+    `job.concurrency` articles are in flight at once (each makes its model calls one after
+    another); `workers` processes do the CPU work, 0 runs it in threads of this process
+    (default: `default_workers(job.concurrency)`).
 
     Raises:
         ConfigError: `backend` is not an HTTP backend (`summariser.batch.run` chooses).
@@ -86,13 +71,12 @@ def run(
     config = openai_compat.http_settings(backend)
     if config is None:
         raise ConfigError(f"{backend.name} is not an HTTP model: use summariser.batch.run")
-    stop = stop or active_stop() or threading.Event()
-    concurrency = max(1, concurrency)
+    concurrency = max(1, job.concurrency)
     n_workers = default_workers(concurrency) if workers is None else min(workers, concurrency)
-    runner = _Runner(config, backend, concurrency, tuple(steps), cache, n_workers, stop, watch)
-    results = Results(out, retry_errors, secrets or backend.secrets, on_line)
+    runner = _Runner(config, backend, job, concurrency, n_workers)
+    results = job.results(out, backend)
     try:
-        return asyncio.run(runner.run(articles, results, on_done))
+        return asyncio.run(runner.run(articles, results))
     finally:
         results.close()
 
@@ -111,17 +95,16 @@ class _Worker:
 
 
 class _Runner:
-    def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend,
-                 concurrency: int, steps: tuple[str, ...], cache: ResultCache | bool,
-                 workers: int, stop: threading.Event, watch: Watch | None) -> None:  # fmt: skip
+    def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend, job: Job,
+                 concurrency: int, workers: int) -> None:  # fmt: skip
         self.config = config
         self.backend = backend
         self.concurrency = concurrency
-        self.steps = steps
-        self.cache = cache
+        self.steps = tuple(job.steps)
+        self.cache = job.cache
         self.n_workers = max(0, workers)
-        self.stop = stop
-        self.watch = watch
+        self.stop = job.stop_event()
+        self.watch = job.watch
         self.workers: list[_Worker] = []
         self.transport: openai_compat.AsyncTransport | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -129,8 +112,7 @@ class _Runner:
         self.watchers: dict[int, list[Observer]] = {}
         self.local: _Local | None = None
 
-    async def run(self, articles: Iterator[Article], results: Results,
-                  on_done: OnDone | None) -> Tally:  # fmt: skip
+    async def run(self, articles: Iterator[Article], results: Results) -> Tally:
         started = time.perf_counter()
         tally = Tally()
         loop = asyncio.get_running_loop()
@@ -144,18 +126,13 @@ class _Runner:
         freed = asyncio.Event()
         seq = itertools.count()
 
-        def finish(article: Article, outcome: dict[str, Any]) -> None:
-            ok = results.write(article, outcome, tally)
-            if on_done:
-                on_done(article, ok)
-
         async def one(article: Article) -> None:
             nonlocal in_flight
             n = next(seq)
             try:
                 if self.watch is not None:
                     self.watchers[n] = self.watch(article)
-                finish(article, await self._summarise(n, article))
+                results.write(article, await self._summarise(n, article), tally)
             except Exception as e:  # the output cannot be written (or a bug): start nothing
                 failed.append(e)  # more; raised once the articles in flight are done
             finally:
@@ -180,12 +157,7 @@ class _Runner:
             for article in articles:
                 if self.stop.is_set() or failed:
                     break
-                if not results.admit(article, tally):
-                    if on_done and article.key in results.done:
-                        on_done(article, True)
-                    continue
-                if article.error:  # nothing to run: write it now
-                    finish(article, outcome(article, self.backend, self.steps, self.cache))
+                if not results.take(article, tally):
                     continue
                 if not await free_slot():
                     break

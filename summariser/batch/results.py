@@ -129,6 +129,8 @@ class Results:
         retry_errors: Drop error lines already in `out`, so those articles are redone.
         secrets: API keys: redacted from every line written (a last line of defence).
         on_line: Called with (article, line) for every line written, in the runner's thread.
+        on_done: Called with (article, True for a summary) after each line is written, and with
+            (article, True) for each article skipped because `out` already holds it.
     """
 
     def __init__(
@@ -137,12 +139,14 @@ class Results:
         retry_errors: bool = False,
         secrets: tuple[str, ...] = (),
         on_line: Callable[[Article, str], Any] | None = None,
+        on_done: Callable[[Article, bool], Any] | None = None,
     ) -> None:
         self.out = out
         self.done: set[str] = set()
         self.this_run: set[str] = set()
         self.secrets = tuple(s for s in secrets if s)
         self.on_line = on_line
+        self.on_done = on_done
         self._lock = threading.Lock()
         self._hold: OutputLock | None = None
         self._writer: JsonlAppender | None = None
@@ -169,6 +173,18 @@ class Results:
             return False
         return True
 
+    def take(self, article: Article, tally: Tally) -> bool:
+        """`admit`, and True only if the article has a model call to wait for: one that cannot
+        be read gets its error line here, at once."""
+        if not self.admit(article, tally):
+            if self.on_done and article.key in self.done:
+                self.on_done(article, True)
+            return False
+        if article.error:
+            self.write(article, unreadable(article.error), tally)
+            return False
+        return True
+
     def write(self, article: Article, outcome: dict[str, Any], tally: Tally) -> bool:
         """Append the article's line; returns True for a summary, False for an error line."""
         line, ok = _encoded_line(article, outcome, self.secrets)
@@ -186,6 +202,8 @@ class Results:
             tally.failed_steps += ok and failed_steps(outcome)
         if self.on_line:
             self.on_line(article, line)
+        if self.on_done:
+            self.on_done(article, ok)
         return ok
 
     def close(self) -> None:
@@ -336,6 +354,11 @@ class Tally:
         )
 
 
+def unreadable(reason: str) -> dict[str, Any]:
+    """The `error` outcome of an article that could not be read."""
+    return {"error": {"type": "InputError", "message": reason}}
+
+
 def error_outcome(e: BaseException) -> dict[str, Any]:
     """The `error` outcome of an article that raised `e`."""
     if isinstance(e, SummariserError):
@@ -350,7 +373,7 @@ def outcome(
 ) -> dict[str, Any]:
     """An article's line outcome, {"summary": ...} or {"error": ...}: never raises."""
     if article.error:
-        return {"error": {"type": "InputError", "message": article.error}}
+        return unreadable(article.error)
     try:
         summary = summarise(article.text, backend=backend, steps=steps, cache=cache)
     except Exception as e:

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,65 +28,72 @@ Watch = Callable[[Article], list[Observer]]
 #: Called with (article, True for a summary line) as each article's line is written, and with
 #: (article, True) for an article skipped because `out` already holds it.
 OnDone = Callable[[Article, bool], Any]
+#: Called with (article, the line) for every line written.
+OnLine = Callable[[Article, str], Any]
+
+
+@dataclass
+class Job:
+    """What every runner is given besides the articles, the backend and `out` (see
+    `summariser.batch.run`, whose keywords these are)."""
+
+    concurrency: int = 1
+    steps: tuple[str, ...] = STEPS
+    cache: ResultCache | bool = True
+    retry_errors: bool = False
+    on_done: OnDone | None = None
+    on_line: OnLine | None = None
+    stop: threading.Event | None = None
+    secrets: tuple[str, ...] = ()
+    watch: Watch | None = None
+
+    def results(self, out: Path | None, backend: ChatBackend) -> Results:
+        """The output for this job: `out` held, resumed, its lines redacted."""
+        secrets = self.secrets or backend.secrets
+        return Results(out, self.retry_errors, secrets, self.on_line, self.on_done)
+
+    def stop_event(self) -> threading.Event:
+        """`stop`, else the enclosing `interrupt_handler`'s, else one never set."""
+        return self.stop or active_stop() or threading.Event()
 
 
 def run(
     articles: Iterator[Article],
     backend: ChatBackend,
     out: Path | None,
-    *,
-    concurrency: int = 1,
-    steps: tuple[str, ...] = STEPS,
-    cache: ResultCache | bool = True,
-    retry_errors: bool = False,
-    on_done: OnDone | None = None,
-    on_line: Callable[[Article, str], Any] | None = None,
+    job: Job,
     backend_for: Callable[[Article], ChatBackend] | None = None,
-    stop: threading.Event | None = None,
-    secrets: tuple[str, ...] = (),
-    watch: Watch | None = None,
 ) -> Tally:
     """Summarise every article into `out` (JSONL), resuming after what is already there.
 
-    At most `concurrency` articles are in flight (an embedded model: its slots); input is
+    At most `job.concurrency` articles are in flight (an embedded model: its slots); input is
     pulled lazily, so memory stays flat however long the input is. `backend_for` gives each
     article its own backend (used to replay OpenAI Batch results). A duplicate id within the
-    input is processed once; later occurrences are listed in `Tally.duplicates`.
-
-    Args:
-        stop: When set (first Ctrl-C), nothing new starts; the articles in flight are written
-            as they finish, then `Tally.interrupted` is set. Default: the event of the
-            enclosing `interrupt_handler`, if any.
-        secrets: API keys redacted from every line written (default: the backend's).
-        watch: Per-article observers (see `Watch`).
+    input is processed once; later occurrences are listed in `Tally.duplicates`. When
+    `job.stop` is set (first Ctrl-C), nothing new starts; the articles in flight are written as
+    they finish, then `Tally.interrupted` is set.
 
     Raises:
         InputError: `out` cannot be used or written (disk full, ...).
     """
     started = time.perf_counter()
     tally = Tally()
-    results = Results(out, retry_errors, secrets or backend.secrets, on_line)
-    workers = max(1, concurrency)
+    results = job.results(out, backend)
+    workers = max(1, job.concurrency)
     if backend.caps.embedded:
         workers = max(1, min(workers, backend.caps.parallel or 1))
-    stop = stop or active_stop() or threading.Event()
+    stop = job.stop_event()
+    steps, cache = job.steps, job.cache
     chosen = backend_for or (lambda _: backend)
-    if watch is not None:
-        chosen = _watched(chosen, watch)
+    if job.watch is not None:
+        chosen = _watched(chosen, job.watch)
 
     def work(article: Article) -> dict[str, Any]:
-        if article.error:
-            return outcome(article, backend, steps, cache)
         try:
             its_backend = chosen(article)
         except Exception as e:
             return error_outcome(e)
         return outcome(article, its_backend, steps, cache)
-
-    def finish(article: Article, line: dict[str, Any]) -> None:
-        ok = results.write(article, line, tally)
-        if on_done:
-            on_done(article, ok)
 
     pending: dict[Future[dict[str, Any]], Article] = {}
     pool = ThreadPoolExecutor(max_workers=workers)
@@ -93,25 +101,20 @@ def run(
         for article in articles:
             if stop.is_set():
                 break
-            if not results.admit(article, tally):
-                if on_done and article.key in results.done:
-                    on_done(article, True)
-                continue
-            if article.error:  # nothing to run: write it now
-                finish(article, work(article))
+            if not results.take(article, tally):
                 continue
             pending[pool.submit(work, article)] = article
             while len(pending) >= 2 * workers and not stop.is_set():
                 finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    finish(pending.pop(fut), fut.result())
+                    results.write(pending.pop(fut), fut.result(), tally)
         if stop.is_set():  # queued but not started: left for the rerun
             for fut in [f for f in pending if f.cancel()]:
                 del pending[fut]
         while pending:
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                finish(pending.pop(fut), fut.result())
+                results.write(pending.pop(fut), fut.result(), tally)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         results.close()
