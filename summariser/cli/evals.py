@@ -12,7 +12,6 @@ from summariser.cli.common import (
     ALL_STEPS,
     ERROR,
     EXIT_CODES,
-    OUTPUT,
     PARTIAL,
     BaselineOpt,
     ConcurrencyOpt,
@@ -26,17 +25,15 @@ from summariser.cli.common import (
     UrlOpt,
     VerboseOpt,
     configure_output,
-    err,
     failures,
     open_backend,
     open_cache,
-    open_log,
     out,
     parse_steps,
     say,
 )
 from summariser.cli.root import app
-from summariser.errors import SummariserError
+from summariser.cli.runs import CallLogRuns, progress_bar
 
 AllowFailuresOpt = Annotated[
     bool,
@@ -47,6 +44,8 @@ OptInLogOpt = Annotated[
 ]
 
 if TYPE_CHECKING:
+    from summariser.backends.base import Observer
+    from summariser.batch import Article
     from summariser.evals.run import Item, Report
     from summariser.schemas import Summary
 
@@ -83,64 +82,34 @@ def _evaluate(
 ) -> Report:
     """Run an eval with a progress bar, appending predictions.jsonl as articles finish.
 
-    With `log`, every model call goes to the call log under one run for the whole eval.
+    With `log`, each article's model calls go to the call log as a run of their own.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from summariser.evals.report import check_folder
     from summariser.evals.run import evaluate
-    from summariser.paths import JsonlAppender
 
-    if report_dir:
+    predictions = report_dir / "predictions.jsonl" if report_dir else None
+    if report_dir and predictions:
         check_folder(report_dir)
-
+        predictions.write_text("")  # one run per report folder
     cache = open_cache(not no_cache)
     backend = open_backend(model, api_key, base_url, parallel=concurrency)
-    calls = open_log(log, api_key)
-    run_id = calls.start(command, backend.name, source, None, steps) if calls else 0
-    if calls:
-        backend = calls.watch(backend, run_id)
-    predictions = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
-    if report_dir:
-        (report_dir / "predictions.jsonl").write_text("")  # one run per report folder
-    status = "interrupted"
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err(), transient=True,
-        disable=OUTPUT.quiet,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(f"eval {backend.name}", total=len(items))
+    with (
+        CallLogRuns(log, api_key, command, steps) as calls,
+        progress_bar(f"eval {backend.name}", len(items)) as advance,
+    ):
+
+        def watch(article: Article) -> list[Observer]:
+            return calls.observers(article.key, backend.name, article.label, article.text)
 
         def done(item: Item, summary: Summary | None, error: str | None) -> None:
-            if predictions:
-                record = {"id": item.id, **({"summary": summary.model_dump()} if summary
-                                            else {"error": {"message": error}})}  # fmt: skip
-                predictions.write(json.dumps(record, ensure_ascii=False))
-            bar.advance(task)
+            calls.finish(json.dumps(item.id), "error line" if error else "ok")
+            advance()
 
-        try:
-            report = evaluate(
-                items, backend, source=source, steps=steps, concurrency=concurrency,
-                cache=cache, on_result=done, quote_kinds=quote_kinds,
-            )  # fmt: skip
-            status = f"{report.failed} articles failed" if report.failed else "ok"
-            return report
-        except SummariserError as e:
-            status = f"error: {e}"
-            raise
-        finally:
-            if predictions:
-                predictions.close()
-            if calls:
-                calls.finish(run_id, status)
-                calls.close()
+        return evaluate(
+            items, backend, source=source, steps=steps, concurrency=concurrency, cache=cache,
+            on_result=done, quote_kinds=quote_kinds, predictions=predictions,
+            watch=watch if calls.calls else None,
+        )  # fmt: skip
 
 
 def _finish(

@@ -29,13 +29,12 @@ from summariser.cli.common import (
     failures,
     open_backend,
     open_cache,
-    open_log,
     out,
     parse_steps,
     say,
 )
 from summariser.cli.root import app
-from summariser.errors import SummariserError
+from summariser.cli.runs import CallLogRuns
 
 if TYPE_CHECKING:
     from summariser.schemas import Summary
@@ -80,24 +79,14 @@ def run(
                 "only and will find little or nothing")  # fmt: skip
         cache = open_cache(not no_cache)
         backend = open_backend(model, api_key, base_url, max_retries)
-        calls = open_log(log, api_key)
-        run_id = calls.start("run", backend.name, article, text, chosen) if calls else 0
-        status = "interrupted"
-        try:
-            chosen_backend = calls.watch(backend, run_id) if calls else backend
+        with CallLogRuns(log, api_key, "run", chosen) as calls:
+            watched = calls.watch(backend, article, article, text)
             spinner = not (OUTPUT.quiet or OUTPUT.verbose)  # -v lines would tear through it
             with err().status(f"extracting with {backend.name}…") if spinner else (
                 contextlib.nullcontext()
             ):  # fmt: skip
-                summary = summarise(text, backend=chosen_backend, steps=chosen, cache=cache)
-            status = "failed steps" if summary.meta.failures else "ok"
-        except SummariserError as e:
-            status = f"error: {e}"
-            raise
-        finally:
-            if calls:
-                calls.finish(run_id, status)
-                calls.close()
+                summary = summarise(text, backend=watched, steps=chosen, cache=cache)
+            calls.finish(article, "failed steps" if summary.meta.failures else "ok")
     _print_summary(summary, fmt, text, article, chosen, offsets)
     if summary.meta.untrusted:
         n = len(summary.meta.untrusted)
