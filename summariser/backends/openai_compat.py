@@ -6,7 +6,7 @@ Retry-After; the openai client's own retries are off, and instructor only re-ask
 output, so each fault is retried in exactly one layer. Each attempt has one overall deadline
 ($SUMMARISER_HTTP_TIMEOUT): a server that trickles its answer cannot hold a request open longer.
 
-`backend()` is the synchronous transport (threads); `AsyncTransport` is the same transport on
+`sync_create()` is the synchronous transport (threads); `AsyncTransport` is the same transport on
 asyncio (`summariser.batch.aio`), with the same settings, retries and errors.
 """
 
@@ -129,22 +129,6 @@ def _check_url(url: str) -> None:
         raise ConfigError(f"--base-url {shown!r} is not a valid URL ({why}): {hint}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigError(f"--base-url {shown!r} is not an http(s) URL with a host: {hint}")
-
-
-def backend(
-    model: str,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    max_retries: int = 2,
-    attempts: int | None = None,
-    backoff: float | None = None,
-    timeout: float | None = None,
-) -> ChatBackend:
-    """A ChatBackend for `model` on OpenAI or the server at `base_url` (see `settings()`)."""
-    config = settings(model, api_key=api_key, base_url=base_url, max_retries=max_retries,
-                      attempts=attempts, backoff=backoff, timeout=timeout)  # fmt: skip
-    return chat_backend(config, sync_create(config))
 
 
 def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBackend:
@@ -412,7 +396,8 @@ def _brief(e: openai.APIStatusError) -> str:
 
 def _factory(model_id: str, o: Options) -> ChatBackend:
     retries = 2 if o.max_retries is None else o.max_retries
-    b = backend(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
+    config = settings(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
+    b = chat_backend(config, sync_create(config))
     b.caps = replace(b.caps, needs_key=not o.base_url)
     b.secrets = tuple(x for x in (*b.secrets, o.api_key) if x)
     return b
