@@ -74,19 +74,23 @@ def view(
         from summariser.view import page
 
         entries, top, skipped = _entries(result, article, articles, gold, allow_outside)
-        html = page(entries, title=title, top=top)
-        if out is None:
-            sys.stdout.write(html)
-        else:
-            from summariser.errors import InputError
-
-            try:
-                out.write_text(html, encoding="utf-8")
-            except OSError as e:
-                raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
-            say(f"wrote {out} ({len(html.encode()):,} bytes, {len(entries)} article(s))")
+        _write(page(entries, title=title, top=top), out, len(entries))
         if skipped:
             raise typer.Exit(PARTIAL)
+
+
+def _write(html: str, out: Path | None, n: int) -> None:
+    """The page of `n` articles to stdout, or to the file `out`."""
+    if out is None:
+        sys.stdout.write(html)
+        return
+    from summariser.errors import InputError
+
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
+    say(f"wrote {out} ({len(html.encode()):,} bytes, {n} article(s))")
 
 
 def _warn(message: str) -> None:
