@@ -13,27 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summariser.cli.common import (
-    ALL_STEPS,
-    EXIT_CODES,
-    INTERRUPTED,
-    PARTIAL,
-    ConcurrencyOpt,
-    KeyOpt,
-    ModelOpt,
-    NoCacheOpt,
-    QuietOpt,
-    StepsOpt,
-    UrlOpt,
-    VerboseOpt,
-    configure_output,
-    failures,
-    open_backend,
-    open_cache,
-    parse_steps,
-    say,
-    tell,
-)
+from summariser.cli import options as opt
+from summariser.cli.common import EXIT_CODES, INTERRUPTED, PARTIAL, command, open_model, say, tell
 from summariser.cli.root import app
 from summariser.cli.runs import CallLogRuns, progress_bar
 
@@ -111,12 +92,12 @@ def batch(
         Path,
         typer.Option("--out", "-o", help="Results JSONL (appended; resumes); - for stdout."),
     ] = Path("results.jsonl"),
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 8,
-    steps: StepsOpt = ALL_STEPS,
-    no_cache: NoCacheOpt = False,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 8,
+    steps: opt.Steps = opt.ALL_STEPS,
+    no_cache: opt.NoCache = False,
     retry_errors: Annotated[
         bool, typer.Option("--retry-errors", help="Redo articles whose line in --out is an error.")
     ] = False,
@@ -128,11 +109,9 @@ def batch(
         Path | None,
         typer.Option("--import-openai-batch", help="Turn a batch output file into records."),
     ] = None,
-    log: Annotated[
-        bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
-    ] = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files.
 
@@ -142,11 +121,9 @@ def batch(
     --import-openai-batch answers run in threads. Exits 3 when some articles got error lines
     (all lines are still written).
     """
-    configure_output(verbose, quiet)
-    chosen = parse_steps(steps)
     source = STDIN if source == Path("-") else source
     sink = _Sink(out)
-    with failures(api_key), sink:
+    with command(verbose, quiet, api_key, steps) as chosen, sink:
         from summariser.batch import interrupt_handler
 
         if export_batch:
@@ -228,11 +205,10 @@ class _Job:
         if source is None:
             raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
         check_output(sink.path, source)
-        self.cache = open_cache(self.cache)
         # An embedded engine serves -j articles as slots of one model; past EMBEDDED_SLOTS
         # more slots only cost memory on a few cores.
-        backend = open_backend(model, api_key, base_url,
-                               parallel=min(self.concurrency, EMBEDDED_SLOTS))  # fmt: skip
+        slots = min(self.concurrency, EMBEDDED_SLOTS)
+        backend, self.cache = open_model(model, api_key, base_url, not self.cache, parallel=slots)
         if backend.caps.embedded and self.concurrency > (backend.caps.parallel or 1):
             say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
                 "time (slots of one engine in this process)")  # fmt: skip

@@ -8,28 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from summariser.cli import options as opt
 from summariser.cli.common import (
-    ALL_STEPS,
     ERROR,
     EXIT_CODES,
     PARTIAL,
-    BaselineOpt,
-    ConcurrencyOpt,
-    KeyOpt,
-    MinOpt,
-    ModelOpt,
-    NoCacheOpt,
-    QuietOpt,
-    ReportOpt,
-    StepsOpt,
-    UrlOpt,
-    VerboseOpt,
-    configure_output,
-    failures,
-    open_backend,
-    open_cache,
+    command,
+    open_model,
     out,
-    parse_steps,
     say,
 )
 from summariser.cli.root import app
@@ -38,9 +24,6 @@ from summariser.cli.runs import CallLogRuns, progress_bar
 AllowFailuresOpt = Annotated[
     bool,
     typer.Option("--allow-failures", help="Exit 0 even when some articles failed (scored as 0)."),
-]
-OptInLogOpt = Annotated[
-    bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
 ]
 
 if TYPE_CHECKING:
@@ -91,8 +74,7 @@ def _evaluate(
     if report_dir and predictions:
         check_folder(report_dir)
         predictions.write_text("")  # one run per report folder
-    cache = open_cache(not no_cache)
-    backend = open_backend(model, api_key, base_url, parallel=concurrency)
+    backend, cache = open_model(model, api_key, base_url, no_cache, parallel=concurrency)
     with (
         CallLogRuns(log, api_key, command, steps) as calls,
         progress_bar(f"eval {backend.name}", len(items)) as advance,
@@ -163,31 +145,29 @@ def _finish(
 @app.command("eval", epilog=EXIT_CODES)
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 1,
-    report: ReportOpt = None,
-    baseline: BaselineOpt = None,
-    gates: MinOpt = None,
-    steps: StepsOpt = ALL_STEPS,
-    no_cache: NoCacheOpt = False,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 1,
+    report: opt.Report = None,
+    baseline: opt.Baseline = None,
+    gates: opt.Min = None,
+    steps: opt.Steps = opt.ALL_STEPS,
+    no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
     allow_outside: Annotated[
         bool,
         typer.Option("--allow-outside", help="Let gold article_path point outside the folder."),
     ] = False,
-    log: OptInLogOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Score the model against gold files; print tables and a verdict; gate with --min.
 
     Exit 1 below a --min gate; 3 when articles failed (scored as zero) unless --allow-failures.
     """
-    configure_output(verbose, quiet)
-    chosen = parse_steps(steps)
-    with failures(api_key):
+    with command(verbose, quiet, api_key, steps) as chosen:
         from summariser.evals.run import load_items
 
         items = load_items(gold, allow_outside=allow_outside, warn=say)
@@ -200,28 +180,27 @@ def eval_cmd(
 def eval_polnear(
     folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 1,
-    report: ReportOpt = None,
-    baseline: BaselineOpt = None,
-    gates: MinOpt = None,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 1,
+    report: opt.Report = None,
+    baseline: opt.Baseline = None,
+    gates: opt.Min = None,
     direct: Annotated[
         bool,
         typer.Option(
             "--direct/--all", help="Score direct quotes only (comparable with published peers)."
         ),
     ] = True,
-    no_cache: NoCacheOpt = False,
+    no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
-    log: OptInLogOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """The public benchmark: quotes on PolNeAR (read in place; never copied)."""
-    configure_output(verbose, quiet)
-    with failures(api_key):
+    with command(verbose, quiet, api_key):
         from summariser.evals import polnear
 
         items = polnear.load(folder, limit)
