@@ -179,20 +179,20 @@ def eval_cmd(
 @app.command("eval-polnear", epilog=EXIT_CODES)
 def eval_polnear(
     folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
     model: opt.Model = None,
     api_key: opt.Key = None,
     base_url: opt.Url = None,
     concurrency: opt.Concurrency = 1,
-    report: opt.Report = None,
-    baseline: opt.Baseline = None,
-    gates: opt.Min = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
     direct: Annotated[
         bool,
         typer.Option(
             "--direct/--all", help="Score direct quotes only (comparable with published peers)."
         ),
     ] = True,
+    report: opt.Report = None,
+    baseline: opt.Baseline = None,
+    gates: opt.Min = None,
     no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
     log: opt.Log = False,
