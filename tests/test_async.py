@@ -168,6 +168,17 @@ def test_cli_batch_logs_each_articles_calls_in_its_own_run(seed, tmp_path, per_a
     assert KEY not in json.dumps(runs)
 
 
+def test_the_library_entry_runs_an_http_model_on_asyncio(seed, tmp_path):
+    """`batch.run` chooses the runner: an HTTP model's requests come from the async client."""
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    with ScriptedServer() as srv:
+        b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
+        tally = batch.run(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
+                          cache=False)  # fmt: skip
+    sent = [{k.lower(): v for k, v in h.items()}.get("x-stainless-async") for h in srv.headers]
+    assert tally.summaries == 2 and sent and set(sent) == {"async:asyncio"}
+
+
 def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):
     src = write_input(tmp_path / "in.jsonl", seed, 2)
     fake = FakeBackend()
