@@ -151,4 +151,4 @@ def from_client(client: Any, model: str | None) -> ChatBackend:
             message = redact(str(e), key)
             raise BackendError(f"{where}: {type(e).__name__}: {message}") from None
 
-    return openai_compat.chat_backend(config, create)
+    return openai_compat.chat_backend(config, create, own_transport=False)

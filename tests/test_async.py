@@ -179,6 +179,21 @@ def test_the_library_entry_runs_an_http_model_on_asyncio(seed, tmp_path):
     assert tally.summaries == 2 and sent and set(sent) == {"async:asyncio"}
 
 
+def test_a_backend_around_the_callers_own_client_runs_through_that_client(seed, tmp_path):
+    import openai
+
+    from summariser.api import from_client
+
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    with ScriptedServer() as srv:
+        client = openai.OpenAI(api_key=KEY, base_url=srv.url, default_headers={"X-Team": "desk"})
+        b = from_client(client, "gpt-test")
+        tally = batch.run(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
+                          cache=False, concurrency=4)  # fmt: skip
+    assert tally.summaries == 2 and srv.headers
+    assert all({k.lower(): v for k, v in h.items()}.get("x-team") == "desk" for h in srv.headers)
+
+
 def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):
     src = write_input(tmp_path / "in.jsonl", seed, 2)
     fake = FakeBackend()

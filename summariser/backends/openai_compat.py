@@ -131,8 +131,14 @@ def _check_url(url: str) -> None:
         raise ConfigError(f"--base-url {shown!r} is not an http(s) URL with a host: {hint}")
 
 
-def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBackend:
-    """The ChatBackend for `config` with the transport `create` (sync here; a bridge in aio)."""
+def chat_backend(
+    config: HttpSettings, create: Callable[..., Any], *, own_transport: bool = True
+) -> ChatBackend:
+    """The ChatBackend for `config` with the transport `create` (sync here; a bridge in aio).
+
+    `own_transport` False: `create` is the caller's own client, so nothing may reach the
+    server around it (no `http_settings`, `caps.http` False: a batch runs it on threads).
+    """
     b = ChatBackend(
         f"openai:{config.model}",
         create,
@@ -153,10 +159,12 @@ def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBacken
             needs_key=config.base_url is None,
             structured_output="tools" if config.mode == "tools" else "json_schema",
             embedded=False,
+            http=own_transport,
         ),
         secrets=(config.api_key,) if config.api_key else (),
     )
-    b.http = config  # type: ignore[attr-defined]  # read by summariser.batch
+    if own_transport:
+        b.http = config  # type: ignore[attr-defined]  # read by summariser.batch.aio
     return b
 
 

@@ -1,6 +1,6 @@
 """Work on many articles: read them, run them through the pipeline, write one line each.
 
-`run()` is the one entry: it picks the runner from the backend once. An HTTP model runs on
+`run()` is the one entry: it picks the runner from `backend.caps` once. An HTTP model runs on
 asyncio with worker processes (`aio`); the embedded engine runs on threads, one per slot, as do
 the fake, parser-only and replayed OpenAI Batch answers (`threads`). Every runner reads through
 `articles`, writes through `results` (resume, torn-tail repair, the lock, the Tally) and stops on
@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from summariser.backends.base import ChatBackend
-from summariser.backends.openai_compat import http_settings
 from summariser.batch import aio, threads
 from summariser.batch.articles import Article, count_articles, jsonl_article, read_articles
 from summariser.batch.results import BatchLine, Tally, check_output, result_line
@@ -59,10 +58,11 @@ def run(
 ) -> Tally:
     """Summarise every article into `out` (JSONL, one line each), resuming after what it holds.
 
-    The runner follows the backend: an HTTP model (`openai:`, any --base-url) runs on asyncio,
-    `concurrency` articles in flight, the CPU work in `workers` processes (see `aio.run`); the
-    embedded engine runs on threads, at most one article per slot; `replay` (the backend that
-    answers each article from an imported OpenAI Batch file) runs on threads too.
+    The runner follows `backend.caps`: an HTTP model this package reaches itself (`caps.http`:
+    `openai:`, any --base-url) runs on asyncio, `concurrency` articles in flight, the CPU work
+    in `workers` processes (see `aio.run`); the embedded engine runs on threads, at most one
+    article per slot; a backend around the caller's own client, the fake, parser-only and
+    `replay` (answers from an imported OpenAI Batch file) run on threads too.
 
     Args:
         articles: From `read_articles` (or any iterator of Article); pulled lazily.
@@ -90,6 +90,6 @@ def run(
     """
     job = Job(concurrency, tuple(steps), cache, retry_errors, on_done, on_line, stop, secrets,
               watch)  # fmt: skip
-    if replay is None and http_settings(backend) is not None:
+    if replay is None and backend.caps.http:
         return aio.run(articles, backend, out, job, workers)
     return threads.run(articles, backend, out, job, replay)
