@@ -142,10 +142,11 @@ def interrupt_handler(
 ) -> Iterator[threading.Event]:
     """Ctrl-C for a batch: the first sets the yielded event, the second ends the process.
 
-    The first Ctrl-C lets the articles in flight finish and be written (pass the event to
-    `run_batch(stop=...)`); the second exits at once with `exit_code` (every line already
-    written was flushed; a torn last line is repaired by the next run). Messages go to
-    `notify`. Outside the main thread no handler can be installed: the event is never set.
+    The first Ctrl-C lets the articles in flight finish and be written (every runner inside
+    the handler watches the event, or pass it as `batch.run(stop=...)`); the second exits at
+    once with `exit_code` (every line already written was flushed; a torn last line is
+    repaired by the next run). Messages go to `notify`. Outside the main thread no handler can
+    be installed: the event is never set.
     """
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():
