@@ -451,9 +451,9 @@ def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tu
 
     def work(n: int, text: str) -> None:
         article.n = n
-        outcome = _work(bridge, backend, text, steps, cache)
+        line = _work(bridge, backend, text, steps, cache)
         with contextlib.suppress(OSError):
-            send(("done", n, outcome))
+            send(("done", n, line))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
