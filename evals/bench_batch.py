@@ -215,11 +215,11 @@ def one_run(
 ) -> dict[str, Any]:
     """Run one batch (in this process); the steady-state rate between 10% and 90% done.
 
-    `workers`: the async path's worker processes (default: `aio.default_workers`).
+    `workers`: the async path's worker processes (default: `batch.aio.default_workers`).
     """
     import psutil
 
-    from summariser import aio, batch
+    from summariser import batch
     from summariser.backends import resolve
 
     backend = resolve("openai:bench", api_key="sk-bench-000000", base_url=url)
@@ -248,11 +248,12 @@ def one_run(
         if done in (lo, hi):
             marks[done] = (time.perf_counter(), cpu())
 
-    extra = {"workers": workers} if path == "async" else {}
-    run = aio.run_batch if path == "async" else batch.run_batch
+    job = batch.Job(concurrency=concurrency, cache=False, on_done=on_done)
     t0 = time.perf_counter()
-    tally = run(batch.read_articles(src), backend, out, concurrency=concurrency, cache=False,
-                on_done=on_done, **extra)  # fmt: skip
+    if path == "async":
+        tally = batch.aio.run(batch.read_articles(src), backend, out, job, workers)
+    else:
+        tally = batch.threads.run(batch.read_articles(src), backend, out, job)
     wall = time.perf_counter() - t0
     (t_lo, (own_lo, c_lo)), (t_hi, (own_hi, c_hi)) = marks[lo], marks[hi]
     with out.open(encoding="utf-8") as f:  # model requests per article, as the pipeline counted
@@ -273,7 +274,7 @@ def _peak_mb(me: Any) -> float:
 
 
 def throughput(args: argparse.Namespace, tmp: Path) -> None:
-    from summariser import aio
+    from summariser.batch import aio
 
     server = Server(args.latency)
     print(f"throughput: server latency {args.latency * 1000:.0f} ms; an article's requests go "
@@ -334,7 +335,7 @@ def memory(args: argparse.Namespace, tmp: Path) -> None:
 def _memory_run(n: int, url: str, tmp: Path) -> None:
     import psutil
 
-    from summariser import aio, batch
+    from summariser import batch
     from summariser.backends import resolve
 
     backend = resolve("openai:bench", api_key="sk-bench-000000", base_url=url)
@@ -357,8 +358,8 @@ def _memory_run(n: int, url: str, tmp: Path) -> None:
             )
 
     t0 = time.perf_counter()
-    tally = aio.run_batch(batch.read_articles(src), backend, out, concurrency=32, cache=False,
-                          on_done=on_done)  # fmt: skip
+    tally = batch.run(batch.read_articles(src), backend, out, concurrency=32, cache=False,
+                      on_done=on_done)  # fmt: skip
     print(f"  {tally.line()}; {n / (time.perf_counter() - t0):.1f} articles/s overall")
 
 

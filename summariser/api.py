@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, ParamSpec
 
 from summariser.backends import ChatBackend, resolve
 from summariser.cache import ResultCache, cache_key
@@ -13,6 +14,8 @@ from summariser.inputs import check_text
 from summariser.pipeline import extract
 from summariser.schemas import Summary
 from summariser.steps import STEPS, chosen
+
+P = ParamSpec("P")
 
 
 def summarise(
@@ -70,30 +73,31 @@ def summarise(
     return summary
 
 
-async def asummarise(
-    text: str,
-    model: str | None = None,
-    *,
-    client: Any = None,
-    backend: ChatBackend | None = None,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    steps: Iterable[str] = STEPS,
-    cache: ResultCache | bool = True,
-) -> Summary:
+def _same_arguments(
+    sync: Callable[P, Summary],
+) -> Callable[[Callable[..., Awaitable[Summary]]], Callable[P, Awaitable[Summary]]]:
+    """Gives the decorated coroutine function `sync`'s signature, for type checkers and help()."""
+
+    def give(f: Callable[..., Awaitable[Summary]]) -> Callable[P, Awaitable[Summary]]:
+        f.__signature__ = inspect.signature(sync)  # type: ignore[attr-defined]
+        return f
+
+    return give
+
+
+@_same_arguments(summarise)
+async def asummarise(text: str, model: str | None = None, **options: Any) -> Summary:
     """`summarise()` for async callers: the same arguments, result and cache.
 
     The work runs in a worker thread, so the event loop stays free. `client` may also be an
     `openai.AsyncOpenAI` (or an async instructor client): its key, base URL, headers and
     timeout are used through a synchronous twin of it in that thread.
     """
-    wanted = chosen(steps)
-    if backend is None and client is not None:
-        backend = from_client(_sync_twin(client), model)
-    return await asyncio.to_thread(
-        summarise, text, model, backend=backend, api_key=api_key, base_url=base_url,
-        steps=wanted, cache=cache,
-    )  # fmt: skip
+    options["steps"] = chosen(options.get("steps", STEPS))
+    client = options.pop("client", None)
+    if options.get("backend") is None and client is not None:
+        options["backend"] = from_client(_sync_twin(client), model)
+    return await asyncio.to_thread(summarise, text, model, **options)
 
 
 def _unwrap(client: Any) -> Any:
@@ -147,4 +151,4 @@ def from_client(client: Any, model: str | None) -> ChatBackend:
             message = redact(str(e), key)
             raise BackendError(f"{where}: {type(e).__name__}: {message}") from None
 
-    return openai_compat.chat_backend(config, create)
+    return openai_compat.chat_backend(config, create, own_transport=False)

@@ -1,6 +1,6 @@
 """A log of every model call in SQLite, like `llm logs`: prompts, answers, re-asks, errors.
 
-One `runs` row per article summarised (or per command, for evals), one `calls` row per model
+One `runs` row per article summarised (by `run`, `batch` or `eval`), one `calls` row per model
 attempt, written as each attempt finishes (the backend's observers call us). Keys never reach
 the database: the backend redacts its own secrets, and `CallLog` redacts the ones it is given.
 
@@ -189,7 +189,7 @@ class CallLog:
         text: str | None = None,
         steps: tuple[str, ...] = (),
     ) -> int:
-        """Open a run (one article, or one eval command); returns its id."""
+        """Open a run (one article); returns its id."""
         sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text else None
         with self._lock:
             cur = self._con.execute(

@@ -1,4 +1,4 @@
-"""The asyncio batch path (summariser.aio) against the scripted server on 127.0.0.1."""
+"""The asyncio batch path (summariser.batch.aio) against the scripted server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from summariser import aio, batch
+from summariser import batch
 from summariser.backends import resolve
 from tests.conftest import ROOT
 from tests.fakes import FakeBackend
@@ -54,7 +54,7 @@ def lines(out: Path) -> list[dict]:
 def run(src: Path, url: str, out: Path, **kw) -> batch.Tally:
     b = resolve("openai:test-model", api_key=KEY, base_url=url)
     kw = {"concurrency": 4, "steps": STEPS, "cache": False, "workers": 1, **kw}
-    return aio.run_batch(batch.read_articles(src), b, out, **kw)
+    return batch.run(batch.read_articles(src), b, out, **kw)
 
 
 def without_timings(line: dict) -> dict:
@@ -70,8 +70,8 @@ def test_same_lines_as_the_thread_path(seed, tmp_path, per_article, workers):
     with ScriptedServer() as srv:
         tally = run(src, srv.url, tmp_path / "async.jsonl", workers=workers)
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
-        batch.run_batch(batch.read_articles(src), b, tmp_path / "threads.jsonl",
-                        concurrency=4, steps=STEPS, cache=False)  # fmt: skip
+        batch.threads.run(batch.read_articles(src), b, tmp_path / "threads.jsonl",
+                          batch.Job(concurrency=4, steps=STEPS, cache=False))  # fmt: skip
     assert (tally.summaries, tally.errors) == (6, 0)
     ours = {x["id"]: without_timings(x) for x in lines(tmp_path / "async.jsonl")}
     theirs = {x["id"]: without_timings(x) for x in lines(tmp_path / "threads.jsonl")}
@@ -137,8 +137,8 @@ def test_observers_hear_every_attempt_made_in_the_workers(seed, tmp_path, per_ar
     with ScriptedServer() as srv:
         b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
         b.observers.append(seen.append)
-        aio.run_batch(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
-                      cache=False, workers=1)  # fmt: skip
+        batch.run(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
+                  cache=False, workers=1)  # fmt: skip
     assert len(seen) == len(srv.requests) == 2 * per_article
     assert all(r["usage"]["prompt_tokens"] == 50 and r["answer"] for r in seen)
 
@@ -168,11 +168,37 @@ def test_cli_batch_logs_each_articles_calls_in_its_own_run(seed, tmp_path, per_a
     assert KEY not in json.dumps(runs)
 
 
+def test_the_library_entry_runs_an_http_model_on_asyncio(seed, tmp_path):
+    """`batch.run` chooses the runner: an HTTP model's requests come from the async client."""
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    with ScriptedServer() as srv:
+        b = resolve("openai:test-model", api_key=KEY, base_url=srv.url)
+        tally = batch.run(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
+                          cache=False)  # fmt: skip
+    sent = [{k.lower(): v for k, v in h.items()}.get("x-stainless-async") for h in srv.headers]
+    assert tally.summaries == 2 and sent and set(sent) == {"async:asyncio"}
+
+
+def test_a_backend_around_the_callers_own_client_runs_through_that_client(seed, tmp_path):
+    import openai
+
+    from summariser.api import from_client
+
+    src = write_input(tmp_path / "in.jsonl", seed, 2)
+    with ScriptedServer() as srv:
+        client = openai.OpenAI(api_key=KEY, base_url=srv.url, default_headers={"X-Team": "desk"})
+        b = from_client(client, "gpt-test")
+        tally = batch.run(batch.read_articles(src), b, tmp_path / "out.jsonl", steps=STEPS,
+                          cache=False, concurrency=4)  # fmt: skip
+    assert tally.summaries == 2 and srv.headers
+    assert all({k.lower(): v for k, v in h.items()}.get("x-team") == "desk" for h in srv.headers)
+
+
 def test_backends_that_are_not_http_keep_the_thread_path(seed, tmp_path):
     src = write_input(tmp_path / "in.jsonl", seed, 2)
     fake = FakeBackend()
-    tally = aio.run_batch(batch.read_articles(src), fake, tmp_path / "out.jsonl", steps=STEPS,
-                          cache=False)  # fmt: skip
+    tally = batch.run(batch.read_articles(src), fake, tmp_path / "out.jsonl", steps=STEPS,
+                      cache=False)  # fmt: skip
     assert tally.summaries == 2 and fake.calls  # the fake ran in this process
 
 
@@ -180,12 +206,12 @@ SCRIPT = """
 import sys
 import time
 from pathlib import Path
-from summariser import aio, batch
+from summariser import batch
 from summariser.backends import resolve
 b = resolve("openai:test-model", api_key="sk-x-123456", base_url=sys.argv[1])
 with batch.interrupt_handler(lambda m: print(m, file=sys.stderr)) as stop:
-    t = aio.run_batch(batch.read_articles(Path(sys.argv[2])), b, Path(sys.argv[3]),
-                      concurrency=4, steps=("events",), cache=False, workers=1, stop=stop)
+    t = batch.run(batch.read_articles(Path(sys.argv[2])), b, Path(sys.argv[3]),
+                  concurrency=4, steps=("events",), cache=False, workers=1, stop=stop)
 print(f"returned at {time.monotonic()}:", t.line(), file=sys.stderr)
 sys.exit(130 if t.interrupted else 0)
 """

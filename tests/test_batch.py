@@ -564,11 +564,11 @@ def test_symlink_loops_in_and_as_the_input_say_loop(tmp_path):
 
 
 def test_the_batch_template_holds_no_stand_in_secret(monkeypatch):
-    from summariser import openai_batch
+    from summariser.batch import openai_files
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert openai_batch.template(None, None, None).secrets == ()  # nothing real to redact
-    assert openai_batch.template("openai:m", KEY, None).secrets[0] == KEY
+    assert openai_files.template(None, None, None).secrets == ()  # nothing real to redact
+    assert openai_files.template("openai:m", KEY, None).secrets[0] == KEY
 
 
 def test_a_result_holding_a_lone_surrogate_is_written_as_an_error_line():

@@ -320,6 +320,18 @@ def test_eval_writes_reports_and_gate_passes(gold_dir, tmp_path):
     assert "PASS" in r.stdout
 
 
+def test_eval_runs_its_articles_through_the_batch_runner(gold_dir, tmp_path):
+    """One way to run many articles: an HTTP model's eval goes through batch.run (asyncio),
+    and predictions.jsonl holds the batch's lines."""
+    with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
+        r = run_eval(srv, gold_dir, "--report", str(tmp_path / "run"), "--no-cache")
+    assert r.exit_code == 0, r.output
+    sent = [{k.lower(): v for k, v in h.items()}.get("x-stainless-async") for h in srv.headers]
+    assert sent and set(sent) == {"async:asyncio"}
+    line = json.loads((tmp_path / "run" / "predictions.jsonl").read_text())
+    assert line["id"] == "one" and line["summary"]["quotes"][0]["speaker"]
+
+
 def test_gate_fails_below_the_bar_and_baseline_flags_regression(gold_dir, tmp_path):
     with ScriptedServer([Reply('{"Q1": 1}')]) as srv:
         run_eval(srv, gold_dir, "--report", str(tmp_path / "run0"), "--no-cache")

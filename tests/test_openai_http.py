@@ -187,7 +187,7 @@ def test_200_html_page_is_a_backend_error_never_reasked(seed, monkeypatch, ctype
 
 
 def test_200_html_page_in_a_batch_is_an_error_line_and_retried(seed, monkeypatch, tmp_path):
-    from summariser.batch import read_articles, run_batch
+    from summariser.batch import Job, read_articles, threads
 
     monkeypatch.setenv("SUMMARISER_HTTP_ATTEMPTS", "1")
     src = tmp_path / "in.jsonl"
@@ -196,11 +196,11 @@ def test_200_html_page_in_a_batch_is_an_error_line_and_retried(seed, monkeypatch
     page = Reply(body=b"<html>proxy error</html>", content_type="text/html")
     with ScriptedServer([page]) as srv:
         b = backend(srv.url)
-        tally = run_batch(read_articles(src), b, out, steps=tuple(STEP), cache=False)
+        tally = threads.run(read_articles(src), b, out, Job(steps=tuple(STEP), cache=False))
         assert tally.errors == 1 and tally.summaries == 0
         assert json.loads(out.read_text())["error"]["type"] == "BackendError"
-        tally = run_batch(read_articles(src), b, out, steps=tuple(STEP), cache=False,
-                          retry_errors=True)  # fmt: skip
+        tally = threads.run(read_articles(src), b, out,
+                            Job(steps=tuple(STEP), cache=False, retry_errors=True))  # fmt: skip
     assert tally.summaries == 1 and "summary" in json.loads(out.read_text())
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from summariser import ray_batch
+from summariser.batch import ray as ray_batch
 from tests.server import Reply, ScriptedServer, empty_reply
 
 ray = pytest.importorskip("ray")

@@ -44,6 +44,9 @@ class Capabilities:
         structured_output: How answers are constrained: "json_schema", "tools" or "none" (no
             model: parser-only).
         embedded: True when the model runs in this process (one engine per process).
+        http: True when this package reaches the model over HTTP itself, with the settings
+            `openai_compat.http_settings` returns: a batch runs it on asyncio. False for a
+            backend around the caller's own client (its calls must go through that client).
     """
 
     provider: str
@@ -52,6 +55,7 @@ class Capabilities:
     needs_key: bool = False
     structured_output: Literal["json_schema", "tools", "none"] = "json_schema"
     embedded: bool = False
+    http: bool = False
 
 
 class AttemptsFailed(ExtractionError):

@@ -6,8 +6,8 @@ Retry-After; the openai client's own retries are off, and instructor only re-ask
 output, so each fault is retried in exactly one layer. Each attempt has one overall deadline
 ($SUMMARISER_HTTP_TIMEOUT): a server that trickles its answer cannot hold a request open longer.
 
-`backend()` is the synchronous transport (threads); `AsyncTransport` is the same transport on
-asyncio (`summariser.aio`), with the same settings, retries and errors.
+`sync_create()` is the synchronous transport (threads); `AsyncTransport` is the same transport on
+asyncio (`summariser.batch.aio`), with the same settings, retries and errors.
 """
 
 from __future__ import annotations
@@ -131,24 +131,14 @@ def _check_url(url: str) -> None:
         raise ConfigError(f"--base-url {shown!r} is not an http(s) URL with a host: {hint}")
 
 
-def backend(
-    model: str,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    max_retries: int = 2,
-    attempts: int | None = None,
-    backoff: float | None = None,
-    timeout: float | None = None,
+def chat_backend(
+    config: HttpSettings, create: Callable[..., Any], *, own_transport: bool = True
 ) -> ChatBackend:
-    """A ChatBackend for `model` on OpenAI or the server at `base_url` (see `settings()`)."""
-    config = settings(model, api_key=api_key, base_url=base_url, max_retries=max_retries,
-                      attempts=attempts, backoff=backoff, timeout=timeout)  # fmt: skip
-    return chat_backend(config, sync_create(config))
+    """The ChatBackend for `config` with the transport `create` (sync here; a bridge in aio).
 
-
-def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBackend:
-    """The ChatBackend for `config` with the transport `create` (sync here; a bridge in aio)."""
+    `own_transport` False: `create` is the caller's own client, so nothing may reach the
+    server around it (no `http_settings`, `caps.http` False: a batch runs it on threads).
+    """
     b = ChatBackend(
         f"openai:{config.model}",
         create,
@@ -169,10 +159,12 @@ def chat_backend(config: HttpSettings, create: Callable[..., Any]) -> ChatBacken
             needs_key=config.base_url is None,
             structured_output="tools" if config.mode == "tools" else "json_schema",
             embedded=False,
+            http=own_transport,
         ),
         secrets=(config.api_key,) if config.api_key else (),
     )
-    b.http = config  # type: ignore[attr-defined]  # read by summariser.aio
+    if own_transport:
+        b.http = config  # type: ignore[attr-defined]  # read by summariser.batch.aio
     return b
 
 
@@ -412,7 +404,8 @@ def _brief(e: openai.APIStatusError) -> str:
 
 def _factory(model_id: str, o: Options) -> ChatBackend:
     retries = 2 if o.max_retries is None else o.max_retries
-    b = backend(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
+    config = settings(model_id, api_key=o.api_key, base_url=o.base_url, max_retries=retries)
+    b = chat_backend(config, sync_create(config))
     b.caps = replace(b.caps, needs_key=not o.base_url)
     b.secrets = tuple(x for x in (*b.secrets, o.api_key) if x)
     return b

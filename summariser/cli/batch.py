@@ -5,44 +5,23 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from summariser.cli.common import (
-    ALL_STEPS,
-    EXIT_CODES,
-    OUTPUT,
-    PARTIAL,
-    ConcurrencyOpt,
-    KeyOpt,
-    ModelOpt,
-    NoCacheOpt,
-    QuietOpt,
-    StepsOpt,
-    UrlOpt,
-    VerboseOpt,
-    configure_output,
-    err,
-    failures,
-    open_backend,
-    open_cache,
-    open_log,
-    parse_steps,
-    say,
-    tell,
-)
+from summariser.cli import options as opt
+from summariser.cli.common import EXIT_CODES, INTERRUPTED, PARTIAL, command, open_model, say, tell
 from summariser.cli.root import app
+from summariser.cli.runs import CallLogRuns, progress_bar
 
 if TYPE_CHECKING:
     from summariser.backends import ChatBackend
     from summariser.backends.base import Observer
     from summariser.batch import Article, Tally
-    from summariser.logs import CallLog
 
 STDIN = Path("/dev/stdin")  # `batch -`: JSONL on stdin (a pipe or a redirected file)
 EMBEDDED_SLOTS = 4  # most slots an embedded engine opens for a batch (-j above it is capped)
@@ -113,12 +92,12 @@ def batch(
         Path,
         typer.Option("--out", "-o", help="Results JSONL (appended; resumes); - for stdout."),
     ] = Path("results.jsonl"),
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 8,
-    steps: StepsOpt = ALL_STEPS,
-    no_cache: NoCacheOpt = False,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 8,
+    steps: opt.Steps = opt.ALL_STEPS,
+    no_cache: opt.NoCache = False,
     retry_errors: Annotated[
         bool, typer.Option("--retry-errors", help="Redo articles whose line in --out is an error.")
     ] = False,
@@ -130,11 +109,9 @@ def batch(
         Path | None,
         typer.Option("--import-openai-batch", help="Turn a batch output file into records."),
     ] = None,
-    log: Annotated[
-        bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
-    ] = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files.
 
@@ -144,72 +121,59 @@ def batch(
     --import-openai-batch answers run in threads. Exits 3 when some articles got error lines
     (all lines are still written).
     """
-    configure_output(verbose, quiet)
-    chosen = parse_steps(steps)
     source = STDIN if source == Path("-") else source
     sink = _Sink(out)
-    with failures(api_key), sink:
-        from summariser import openai_batch
-        from summariser.batch import check_output, count_articles, interrupt_handler, read_articles
-        from summariser.cli.common import INTERRUPTED, say
-        from summariser.errors import InputError
+    with command(verbose, quiet, api_key, steps) as chosen, sink:
+        from summariser.batch import interrupt_handler
 
         if export_batch:
-            if source is None:
-                raise InputError("give the articles to export as INPUT (a folder or a JSONL file)")
-            check_output(export_batch, source)
-            check_output(openai_batch.articles_path(export_batch), source)
-            template = openai_batch.template(model, api_key, base_url)
-            skipped: list[str] = []
-
-            def skip(article: Article, reason: str) -> None:
-                skipped.append(article.label)
-                say(f"skipped {article.label}: {reason}")
-
-            n, r = openai_batch.export(read_articles(source, warn=say), template, export_batch,
-                                       chosen, on_skip=skip)  # fmt: skip
-            tell(
-                f"wrote {r} requests for {n} articles to {export_batch} and "
-                f"{openai_batch.articles_path(export_batch)}"
-                + (f"; {len(skipped)} articles skipped (listed above)" if skipped else "")
-            )
+            _export(source, export_batch, model, api_key, base_url, chosen)
             return
-        out = sink.path
-        calls = open_log(log, api_key)
-        with interrupt_handler(say):
+        job = _Job(chosen, not no_cache, retry_errors, concurrency, CallLogRuns(log, api_key,
+                   "batch", chosen))  # fmt: skip
+        with interrupt_handler(say), job.calls:
             if import_batch:
-                articles_file = _articles_for_import(source)
-                check_output(out, articles_file, import_batch)
-                results = openai_batch.load_results(import_batch)
-                template = openai_batch.template(model, api_key, base_url)
-                if articles_file.name.endswith(".articles.jsonl"):
-                    chosen = openai_batch.exported_steps(articles_file)
-                    articles = openai_batch.exported_articles(articles_file)
-                else:
-                    articles = read_articles(articles_file, warn=say)
-
-                def replay(article: Article) -> ChatBackend:
-                    return openai_batch.replay_backend(article, results, template)
-
-                total = count_articles(articles_file) or 0  # 0: a pipe, not counted
-                tally = _run_batch(articles, total, template, sink, 1, chosen, False,
-                                   retry_errors, replay, calls)  # fmt: skip
+                tally = job.replay(source, import_batch, sink, model, api_key, base_url)
             else:
-                if source is None:
-                    raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
-                check_output(out, source)
-                cache = open_cache(not no_cache)
-                # An embedded engine serves -j articles as slots of one model; past
-                # EMBEDDED_SLOTS more slots only cost memory on a few cores.
-                backend = open_backend(model, api_key, base_url,
-                                       parallel=min(concurrency, EMBEDDED_SLOTS))  # fmt: skip
-                if backend.caps.embedded and concurrency > (backend.caps.parallel or 1):
-                    say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
-                        "time (slots of one engine in this process)")  # fmt: skip
-                tally = _run_batch(read_articles(source, warn=say), count_articles(source) or 0,
-                                   backend, sink, concurrency, chosen, cache, retry_errors,
-                                   None, calls)  # fmt: skip
-    tell(f"{sink.name}: {tally.line()}")
+                tally = job.run(source, sink, model, api_key, base_url)
+    _report(sink.name, tally)
+
+
+def _export(
+    source: Path | None,
+    requests: Path,
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    steps: tuple[str, ...],
+) -> None:
+    """--export-openai-batch: the requests file and the articles file beside it."""
+    from summariser.batch import check_output, openai_files, read_articles
+    from summariser.errors import InputError
+
+    if source is None:
+        raise InputError("give the articles to export as INPUT (a folder or a JSONL file)")
+    check_output(requests, source)
+    check_output(openai_files.articles_path(requests), source)
+    template = openai_files.template(model, api_key, base_url)
+    skipped: list[str] = []
+
+    def skip(article: Article, reason: str) -> None:
+        skipped.append(article.label)
+        say(f"skipped {article.label}: {reason}")
+
+    n, r = openai_files.export(read_articles(source, warn=say), template, requests, steps,
+                               on_skip=skip)  # fmt: skip
+    tell(
+        f"wrote {r} requests for {n} articles to {requests} and "
+        f"{openai_files.articles_path(requests)}"
+        + (f"; {len(skipped)} articles skipped (listed above)" if skipped else "")
+    )
+
+
+def _report(name: str, tally: Tally) -> None:
+    """The tally on stderr; exit 130 when interrupted, 3 with error lines or failed steps."""
+    tell(f"{name}: {tally.line()}")
     if tally.duplicates:
         tell(f"duplicate ids (processed once): {', '.join(tally.duplicates[:10])}")
     if tally.interrupted:
@@ -222,90 +186,100 @@ def batch(
         raise typer.Exit(PARTIAL)
 
 
-def _run_batch(
-    articles: Iterator[Article],
-    total: int,
-    backend: ChatBackend,
-    sink: _Sink,
-    concurrency: int,
-    steps: tuple[str, ...],
-    cache: bool,
-    retry_errors: bool,
-    backend_for: Callable[[Article], ChatBackend] | None,
-    calls: CallLog | None = None,
-) -> Tally:
-    """Run the batch with a progress bar (articles done, rate, time left) on stderr.
+@dataclass
+class _Job:
+    """One batch run's settings, shared by a live run and a replay."""
 
-    With `calls`, each article's model calls are logged as a run of their own.
-    """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    steps: tuple[str, ...]
+    cache: bool
+    retry_errors: bool
+    concurrency: int
+    calls: CallLogRuns
 
-    from summariser import aio
-    from summariser.backends.openai_compat import http_settings
-    from summariser.batch import run_batch
+    def run(self, source: Path | None, sink: _Sink, model: str | None, api_key: str | None,
+            base_url: str | None) -> Tally:  # fmt: skip
+        """Summarise the articles of `source` with the model."""
+        from summariser.batch import check_output, count_articles, read_articles
+        from summariser.errors import InputError
+
+        if source is None:
+            raise InputError("give INPUT: a folder of .txt/.md articles or a JSONL file")
+        check_output(sink.path, source)
+        # An embedded engine serves -j articles as slots of one model; past EMBEDDED_SLOTS
+        # more slots only cost memory on a few cores.
+        slots = min(self.concurrency, EMBEDDED_SLOTS)
+        backend, self.cache = open_model(model, api_key, base_url, not self.cache, parallel=slots)
+        if backend.caps.embedded and self.concurrency > (backend.caps.parallel or 1):
+            say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
+                "time (slots of one engine in this process)")  # fmt: skip
+        articles = read_articles(source, warn=say)
+        return self._run(articles, count_articles(source), backend, sink)
+
+    def replay(self, source: Path | None, results_file: Path, sink: _Sink, model: str | None,
+               api_key: str | None, base_url: str | None) -> Tally:  # fmt: skip
+        """--import-openai-batch: the articles answered from the batch's results file."""
+        from summariser.batch import check_output, count_articles, openai_files, read_articles
+
+        articles_file = _articles_for_import(source)
+        check_output(sink.path, articles_file, results_file)
+        results = openai_files.load_results(results_file)
+        template = openai_files.template(model, api_key, base_url)
+        if articles_file.name.endswith(".articles.jsonl"):
+            self.steps = openai_files.exported_steps(articles_file)
+            articles = openai_files.exported_articles(articles_file)
+        else:
+            articles = read_articles(articles_file, warn=say)
+
+        def replay(article: Article) -> ChatBackend:
+            return openai_files.replay_backend(article, results, template)
+
+        self.cache, self.concurrency = False, 1
+        return self._run(articles, count_articles(articles_file), template, sink, replay)
+
+    def _run(
+        self,
+        articles: Iterator[Article],
+        total: int | None,
+        backend: ChatBackend,
+        sink: _Sink,
+        replay: Callable[[Article], ChatBackend] | None = None,
+    ) -> Tally:
+        """`batch.run` with a progress bar on stderr, each article's calls logged in a run."""
+        from summariser import batch
+
+        foreign: list[str] = []
+
+        def watch(article: Article) -> list[Observer]:
+            return self.calls.observers(article.key, backend.name, article.label, article.text)
+
+        with progress_bar(f"batch {backend.name}", total) as advance:
+
+            def done(article: Article, ok: bool) -> None:
+                sink.copy()
+                self.calls.finish(article.key, "ok" if ok else "error line")
+                advance()
+
+            try:
+                return batch.run(_english(articles, foreign), backend, sink.path,
+                                 concurrency=self.concurrency, steps=self.steps, cache=self.cache,
+                                 retry_errors=self.retry_errors, on_done=done, replay=replay,
+                                 watch=watch if self.calls.calls else None)  # fmt: skip
+            finally:
+                _warn_foreign(foreign)
+
+
+def _english(articles: Iterator[Article], foreign: list[str]) -> Iterator[Article]:
+    """The articles as they are; the labels of those not in English go to `foreign`."""
     from summariser.text.language import looks_english
 
-    runs: dict[object, int] = {}
-    foreign: list[str] = []
+    for article in articles:
+        if article.text and not looks_english(article.text):
+            foreign.append(article.label)
+        yield article
 
-    def checked(articles: Iterator[Article]) -> Iterator[Article]:
-        for article in articles:
-            if article.text and not looks_english(article.text):
-                foreign.append(article.label)
-            yield article
 
-    def logged(article: Article) -> ChatBackend:
-        chosen = backend_for(article) if backend_for else backend
-        assert calls is not None
-        run_id = calls.start("batch", chosen.name, article.label, article.text, steps)
-        runs[article.key] = run_id
-        return calls.watch(chosen, run_id)
-
-    def watched(article: Article) -> list[Observer]:
-        assert calls is not None
-        run_id = calls.start("batch", backend.name, article.label, article.text, steps)
-        runs[article.key] = run_id
-        return [calls.observer(run_id)]
-
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=err(), transient=True, disable=OUTPUT.quiet,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(f"batch {backend.name}", total=total or None, rate="")
-        t0 = time.perf_counter()
-
-        def done(article: Article, ok: bool) -> None:
-            sink.copy()
-            if calls is not None and article.key in runs:
-                calls.finish(runs.pop(article.key), "ok" if ok else "error line")
-            bar.advance(task)
-            finished = bar.tasks[0].completed
-            bar.update(task, rate=f"{finished / max(time.perf_counter() - t0, 1e-9):.1f}/s")
-
-        try:
-            if backend_for is None and http_settings(backend) is not None:
-                # an HTTP model: the asyncio path (summariser.aio)
-                return aio.run_batch(checked(articles), backend, sink.path,
-                                     concurrency=concurrency, steps=steps, cache=cache,
-                                     retry_errors=retry_errors, on_done=done,
-                                     watch=watched if calls is not None else None)  # fmt: skip
-            return run_batch(checked(articles), backend, sink.path, concurrency=concurrency,
-                             steps=steps, cache=cache, retry_errors=retry_errors, on_done=done,
-                             backend_for=logged if calls is not None else backend_for)  # fmt: skip
-        finally:
-            if calls is not None:
-                for run_id in runs.values():
-                    calls.finish(run_id, "interrupted")
-                calls.close()
-            if foreign:
-                shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-                say(f"warning: {len(foreign)} article(s) do not look like English ({shown}); "
-                    "summariser reads English only and finds little in them")  # fmt: skip
+def _warn_foreign(foreign: list[str]) -> None:
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        say(f"warning: {len(foreign)} article(s) do not look like English ({shown}); "
+            "summariser reads English only and finds little in them")  # fmt: skip

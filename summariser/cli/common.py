@@ -13,13 +13,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from summariser.errors import InputError
-from summariser.steps import STEPS, chosen
+from summariser.steps import chosen
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,7 +32,6 @@ EXIT_CODES = (
     "Exit codes: 0 all good; 1 error; 2 usage; 3 finished with failed steps or error lines "
     "(the output is still written); 130 interrupted."
 )
-ALL_STEPS = ",".join(STEPS)
 
 
 @dataclass
@@ -164,52 +162,18 @@ class ListFormat(str, Enum):
     json = "json"
 
 
-VerboseOpt = Annotated[
-    int,
-    typer.Option("--verbose", "-v", count=True, show_default=False,
-                 help="Show model calls on stderr (-vv: library debug logs too)."),
-]  # fmt: skip
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Only data and errors: no progress or notes.")
-]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option("--model", "-m", envvar="SUMMARISER_MODEL", show_default=False,
-                 help="provider:model, e.g. local:qwen2.5-coder-1.5b (default) or "
-                 "openai:gpt-4o-mini. See `summarise models`."),
-]  # fmt: skip
-KeyOpt = Annotated[
-    str | None,
-    typer.Option("--api-key", envvar="OPENAI_API_KEY", show_default=False, show_envvar=True,
-                 help="API key for openai: models."),
-]  # fmt: skip
-UrlOpt = Annotated[
-    str | None,
-    typer.Option("--base-url", envvar="OPENAI_BASE_URL", show_default=False,
-                 help="Any OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"),
-]  # fmt: skip
-RetriesOpt = Annotated[
-    int | None,
-    typer.Option("--max-retries", min=0, max=5, help="Re-asks after invalid model output."),
-]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore and bypass the cache.")]
-StepsOpt = Annotated[str, typer.Option("--steps", help="Comma-separated record types to extract.")]
-ConcurrencyOpt = Annotated[
-    int, typer.Option("--concurrency", "-j", min=1, max=256,
-                      help="Articles in flight at once (an embedded model: K slots of one "
-                      "engine, one model in memory).")
-]  # fmt: skip
-ReportOpt = Annotated[
-    Path | None,
-    typer.Option("--report", help="Folder for report.json, report.md, predictions.jsonl."),
-]
-BaselineOpt = Annotated[
-    Path | None, typer.Option("--baseline", help="An earlier report.json to diff against.")
-]
-MinOpt = Annotated[
-    list[str] | None,
-    typer.Option("--min", help="Gate METRIC=NUMBER (repeatable); exit 1 below it."),
-]
+@contextlib.contextmanager
+def command(
+    verbose: int, quiet: bool, api_key: str | None = None, steps: str | None = None
+) -> Iterator[tuple[str, ...]]:
+    """A command's frame: -v/-q applied, --steps checked (a usage error), then `failures`.
+
+    Yields the chosen steps (empty without `steps`).
+    """
+    configure_output(verbose, quiet)
+    chosen = parse_steps(steps) if steps is not None else ()
+    with failures(api_key):
+        yield chosen
 
 
 @contextlib.contextmanager
@@ -266,6 +230,19 @@ def open_backend(
     finally:
         if bar is not None:
             bar.stop()
+
+
+def open_model(
+    model: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    no_cache: bool,
+    max_retries: int | None = None,
+    parallel: int = 1,
+) -> tuple[ChatBackend, bool]:
+    """The backend (see `open_backend`) and whether to use the result cache, checked first."""
+    cache = open_cache(not no_cache)
+    return open_backend(model, api_key, base_url, max_retries, parallel), cache
 
 
 def show_call(call: dict[str, Any]) -> None:

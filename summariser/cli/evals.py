@@ -8,45 +8,27 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from summariser.cli import options as opt
 from summariser.cli.common import (
-    ALL_STEPS,
     ERROR,
     EXIT_CODES,
-    OUTPUT,
     PARTIAL,
-    BaselineOpt,
-    ConcurrencyOpt,
-    KeyOpt,
-    MinOpt,
-    ModelOpt,
-    NoCacheOpt,
-    QuietOpt,
-    ReportOpt,
-    StepsOpt,
-    UrlOpt,
-    VerboseOpt,
-    configure_output,
-    err,
-    failures,
-    open_backend,
-    open_cache,
-    open_log,
+    command,
+    open_model,
     out,
-    parse_steps,
     say,
 )
 from summariser.cli.root import app
-from summariser.errors import SummariserError
+from summariser.cli.runs import CallLogRuns, progress_bar
 
 AllowFailuresOpt = Annotated[
     bool,
     typer.Option("--allow-failures", help="Exit 0 even when some articles failed (scored as 0)."),
 ]
-OptInLogOpt = Annotated[
-    bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
-]
 
 if TYPE_CHECKING:
+    from summariser.backends.base import Observer
+    from summariser.batch import Article
     from summariser.evals.run import Item, Report
     from summariser.schemas import Summary
 
@@ -83,64 +65,33 @@ def _evaluate(
 ) -> Report:
     """Run an eval with a progress bar, appending predictions.jsonl as articles finish.
 
-    With `log`, every model call goes to the call log under one run for the whole eval.
+    With `log`, each article's model calls go to the call log as a run of their own.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from summariser.evals.report import check_folder
     from summariser.evals.run import evaluate
-    from summariser.paths import JsonlAppender
 
-    if report_dir:
+    predictions = report_dir / "predictions.jsonl" if report_dir else None
+    if report_dir and predictions:
         check_folder(report_dir)
+        predictions.write_text("")  # one run per report folder
+    backend, cache = open_model(model, api_key, base_url, no_cache, parallel=concurrency)
+    with (
+        CallLogRuns(log, api_key, command, steps) as calls,
+        progress_bar(f"eval {backend.name}", len(items)) as advance,
+    ):
 
-    cache = open_cache(not no_cache)
-    backend = open_backend(model, api_key, base_url, parallel=concurrency)
-    calls = open_log(log, api_key)
-    run_id = calls.start(command, backend.name, source, None, steps) if calls else 0
-    if calls:
-        backend = calls.watch(backend, run_id)
-    predictions = JsonlAppender(report_dir / "predictions.jsonl") if report_dir else None
-    if report_dir:
-        (report_dir / "predictions.jsonl").write_text("")  # one run per report folder
-    status = "interrupted"
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err(), transient=True,
-        disable=OUTPUT.quiet,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(f"eval {backend.name}", total=len(items))
+        def watch(article: Article) -> list[Observer]:
+            return calls.observers(article.key, backend.name, article.label, article.text)
 
         def done(item: Item, summary: Summary | None, error: str | None) -> None:
-            if predictions:
-                record = {"id": item.id, **({"summary": summary.model_dump()} if summary
-                                            else {"error": {"message": error}})}  # fmt: skip
-                predictions.write(json.dumps(record, ensure_ascii=False))
-            bar.advance(task)
+            calls.finish(json.dumps(item.id), "error line" if error else "ok")
+            advance()
 
-        try:
-            report = evaluate(
-                items, backend, source=source, steps=steps, concurrency=concurrency,
-                cache=cache, on_result=done, quote_kinds=quote_kinds,
-            )  # fmt: skip
-            status = f"{report.failed} articles failed" if report.failed else "ok"
-            return report
-        except SummariserError as e:
-            status = f"error: {e}"
-            raise
-        finally:
-            if predictions:
-                predictions.close()
-            if calls:
-                calls.finish(run_id, status)
-                calls.close()
+        return evaluate(
+            items, backend, source=source, steps=steps, concurrency=concurrency, cache=cache,
+            on_result=done, quote_kinds=quote_kinds, predictions=predictions,
+            watch=watch if calls.calls else None,
+        )  # fmt: skip
 
 
 def _finish(
@@ -194,31 +145,29 @@ def _finish(
 @app.command("eval", epilog=EXIT_CODES)
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 1,
-    report: ReportOpt = None,
-    baseline: BaselineOpt = None,
-    gates: MinOpt = None,
-    steps: StepsOpt = ALL_STEPS,
-    no_cache: NoCacheOpt = False,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 1,
+    report: opt.Report = None,
+    baseline: opt.Baseline = None,
+    gates: opt.Min = None,
+    steps: opt.Steps = opt.ALL_STEPS,
+    no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
     allow_outside: Annotated[
         bool,
         typer.Option("--allow-outside", help="Let gold article_path point outside the folder."),
     ] = False,
-    log: OptInLogOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Score the model against gold files; print tables and a verdict; gate with --min.
 
     Exit 1 below a --min gate; 3 when articles failed (scored as zero) unless --allow-failures.
     """
-    configure_output(verbose, quiet)
-    chosen = parse_steps(steps)
-    with failures(api_key):
+    with command(verbose, quiet, api_key, steps) as chosen:
         from summariser.evals.run import load_items
 
         items = load_items(gold, allow_outside=allow_outside, warn=say)
@@ -230,29 +179,28 @@ def eval_cmd(
 @app.command("eval-polnear", epilog=EXIT_CODES)
 def eval_polnear(
     folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
+    concurrency: opt.Concurrency = 1,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
-    concurrency: ConcurrencyOpt = 1,
-    report: ReportOpt = None,
-    baseline: BaselineOpt = None,
-    gates: MinOpt = None,
     direct: Annotated[
         bool,
         typer.Option(
             "--direct/--all", help="Score direct quotes only (comparable with published peers)."
         ),
     ] = True,
-    no_cache: NoCacheOpt = False,
+    report: opt.Report = None,
+    baseline: opt.Baseline = None,
+    gates: opt.Min = None,
+    no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
-    log: OptInLogOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    log: opt.Log = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """The public benchmark: quotes on PolNeAR (read in place; never copied)."""
-    configure_output(verbose, quiet)
-    with failures(api_key):
+    with command(verbose, quiet, api_key):
         from summariser.evals import polnear
 
         items = polnear.load(folder, limit)

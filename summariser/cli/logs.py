@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
+from summariser.cli import options as opt
 from summariser.cli.common import (
     ERROR,
     ListFormat,
-    QuietOpt,
-    VerboseOpt,
     configure_output,
     out,
     tell,
@@ -38,8 +37,8 @@ def logs_list(
     ctx: typer.Context,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many runs.")] = 20,
     fmt: FormatOpt = ListFormat.table,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """List recent runs (newest first); `summarise logs show ID` prints one in full."""
     configure_output(verbose, quiet)
@@ -74,8 +73,8 @@ def logs_list(
 def logs_show(
     run_id: Annotated[int, typer.Argument(help="A run id from `summarise logs`.")],
     fmt: FormatOpt = ListFormat.table,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Print one run: each model call's prompt, answer and validation error."""
     from summariser import logs
@@ -111,8 +110,8 @@ def logs_prune(
             help="Days to keep (0: no limit). Default $SUMMARISER_LOGS_DAYS, else 30.",
         ),
     ] = None,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Delete old runs and their calls now (every log does this as it is written, too)."""
     configure_output(verbose, quiet)
@@ -129,7 +128,7 @@ def logs_prune(
 
 
 @logs_app.command("path")
-def logs_path(verbose: VerboseOpt = 0, quiet: QuietOpt = False) -> None:
+def logs_path(verbose: opt.Verbose = 0, quiet: opt.Quiet = False) -> None:
     """Print where the log database is ($SUMMARISER_LOGS_DB to move it)."""
     configure_output(verbose, quiet)
     from summariser import logs

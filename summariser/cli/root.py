@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from summariser.cli.common import EXIT_CODES, QuietOpt, VerboseOpt, configure_output
+from summariser.cli import options as opt
+from summariser.cli.common import EXIT_CODES, configure_output
 
 app = typer.Typer(
     help="Turn news articles into grounded event, stance and quote records.",
@@ -30,8 +31,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),

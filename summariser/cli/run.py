@@ -9,67 +9,50 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from summariser.cli import options as opt
 from summariser.cli.common import (
-    ALL_STEPS,
     EXIT_CODES,
     OUTPUT,
     PARTIAL,
     Format,
-    KeyOpt,
     ListFormat,
-    ModelOpt,
-    NoCacheOpt,
-    QuietOpt,
-    RetriesOpt,
-    StepsOpt,
-    UrlOpt,
-    VerboseOpt,
+    command,
     configure_output,
     err,
-    failures,
-    open_backend,
-    open_cache,
-    open_log,
+    open_model,
     out,
-    parse_steps,
     say,
 )
 from summariser.cli.root import app
-from summariser.errors import SummariserError
+from summariser.cli.runs import CallLogRuns
 
 if TYPE_CHECKING:
     from summariser.schemas import Summary
 
 
 OffsetsOpt = Annotated[bool, typer.Option("--offsets", help="Show character offsets (table, md).")]
-LogOpt = Annotated[
-    bool,
-    typer.Option("--log/--no-log", help="Record every model call in the log (`summarise logs`)."),
-]
 
 
 @app.command(epilog=EXIT_CODES)
 def run(
     article: Annotated[str, typer.Argument(help="Article text file, or - for stdin.")],
-    model: ModelOpt = None,
-    api_key: KeyOpt = None,
-    base_url: UrlOpt = None,
+    model: opt.Model = None,
+    api_key: opt.Key = None,
+    base_url: opt.Url = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
-    steps: StepsOpt = ALL_STEPS,
+    steps: opt.Steps = opt.ALL_STEPS,
     offsets: OffsetsOpt = False,
-    max_retries: RetriesOpt = None,
-    no_cache: NoCacheOpt = False,
-    log: LogOpt = True,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    max_retries: opt.Retries = None,
+    no_cache: opt.NoCache = False,
+    log: opt.Log = True,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Extract records from one article and print them (JSON by default).
 
     Exits 3 when a step failed (its records are missing; the output is still printed).
     """
-    configure_output(verbose, quiet)
-    chosen = parse_steps(steps)
-    with failures(api_key):
+    with command(verbose, quiet, api_key, steps) as chosen:
         from summariser.api import summarise
         from summariser.inputs import read_article
         from summariser.text.language import looks_english
@@ -78,26 +61,15 @@ def run(
         if not looks_english(text):
             say("warning: this article does not look like English; summariser reads English "
                 "only and will find little or nothing")  # fmt: skip
-        cache = open_cache(not no_cache)
-        backend = open_backend(model, api_key, base_url, max_retries)
-        calls = open_log(log, api_key)
-        run_id = calls.start("run", backend.name, article, text, chosen) if calls else 0
-        status = "interrupted"
-        try:
-            chosen_backend = calls.watch(backend, run_id) if calls else backend
+        backend, cache = open_model(model, api_key, base_url, no_cache, max_retries)
+        with CallLogRuns(log, api_key, "run", chosen) as calls:
+            watched = calls.watch(backend, article, article, text)
             spinner = not (OUTPUT.quiet or OUTPUT.verbose)  # -v lines would tear through it
             with err().status(f"extracting with {backend.name}…") if spinner else (
                 contextlib.nullcontext()
             ):  # fmt: skip
-                summary = summarise(text, backend=chosen_backend, steps=chosen, cache=cache)
-            status = "failed steps" if summary.meta.failures else "ok"
-        except SummariserError as e:
-            status = f"error: {e}"
-            raise
-        finally:
-            if calls:
-                calls.finish(run_id, status)
-                calls.close()
+                summary = summarise(text, backend=watched, steps=chosen, cache=cache)
+            calls.finish(article, "failed steps" if summary.meta.failures else "ok")
     _print_summary(summary, fmt, text, article, chosen, offsets)
     if summary.meta.untrusted:
         n = len(summary.meta.untrusted)
@@ -140,8 +112,8 @@ def models(
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="= --format json")] = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """List the models summariser knows, whether each is installed, and the default."""
     from rich.table import Table
@@ -174,8 +146,8 @@ def schema(
             help="summary (run's JSON), batch-line (one batch line) or tables (`export`'s columns)."
         ),
     ] = SchemaName.summary,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Print the JSON Schema of a Summary (run's output) or of one `batch` output line.
 

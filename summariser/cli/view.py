@@ -9,14 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from summariser.cli.common import (
-    PARTIAL,
-    QuietOpt,
-    VerboseOpt,
-    configure_output,
-    failures,
-    say,
-)
+from summariser.cli import options as opt
+from summariser.cli.common import PARTIAL, command, say
 from summariser.cli.root import app
 
 if TYPE_CHECKING:
@@ -54,8 +48,8 @@ def view(
             "without .html) gets index.html, article lists and one page per article.",
         ),
     ] = None,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
+    verbose: opt.Verbose = 0,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Write one self-contained HTML page (no network) with every record marked in its article.
 
@@ -64,8 +58,7 @@ def view(
     A batch gets an overview first: most-quoted speakers, who stands where, events over time.
     With -o DIR: index.html (the overview), list-N.html, and articles/LINE.html per article.
     """
-    configure_output(verbose, quiet)
-    with failures():
+    with command(verbose, quiet):
         named = article.name if article else "stdin" if result == "-" else Path(result).name
         title = f"summariser: {named}"
         if out is not None and (out.is_dir() or out.suffix.lower() not in (".html", ".htm")):
@@ -74,19 +67,23 @@ def view(
         from summariser.view import page
 
         entries, top, skipped = _entries(result, article, articles, gold, allow_outside)
-        html = page(entries, title=title, top=top)
-        if out is None:
-            sys.stdout.write(html)
-        else:
-            from summariser.errors import InputError
-
-            try:
-                out.write_text(html, encoding="utf-8")
-            except OSError as e:
-                raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
-            say(f"wrote {out} ({len(html.encode()):,} bytes, {len(entries)} article(s))")
+        _write(page(entries, title=title, top=top), out, len(entries))
         if skipped:
             raise typer.Exit(PARTIAL)
+
+
+def _write(html: str, out: Path | None, n: int) -> None:
+    """The page of `n` articles to stdout, or to the file `out`."""
+    if out is None:
+        sys.stdout.write(html)
+        return
+    from summariser.errors import InputError
+
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"{out}: cannot write the page ({e.strerror})") from None
+    say(f"wrote {out} ({len(html.encode()):,} bytes, {n} article(s))")
 
 
 def _warn(message: str) -> None:

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import shlex
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from summariser import prompts
-from summariser.api import summarise
-from summariser.backends.base import ChatBackend
+from summariser import batch, prompts
+from summariser.backends.base import ChatBackend, Observer
 from summariser.cache import ResultCache
-from summariser.errors import InputError, SummariserError
+from summariser.errors import InputError
 from summariser.evals.gold import GoldFile, gold_files, load_gold
 from summariser.evals.scoring import (
     QUOTE_THRESHOLDS,
@@ -281,42 +280,49 @@ def evaluate(
     on_result: OnResult | None = None,
     quote_kinds: set[str] | None = None,
     command: str | None = None,
+    predictions: Path | None = None,
+    watch: batch.Watch | None = None,
 ) -> Report:
     """Summarise every item with `backend`, score it against its gold, and build a Report.
+
+    The articles run through `summariser.batch.run`, as a batch does (the same runners).
 
     Args:
         items: Articles with gold (see load_items, or the PolNeAR adapter).
         backend: The model to evaluate.
-        concurrency: Articles in flight at once; local models always use 1.
+        concurrency: Articles in flight at once (an embedded model: at most its slots).
         cache: As in summarise(): a warm rerun makes no model calls.
-        on_result: Called as each article finishes (e.g. to append predictions.jsonl).
+        on_result: Called as each article finishes (e.g. to advance a progress bar).
         quote_kinds: Score only these quote kinds (e.g. {"direct"}), both sides.
         command: The command recorded in the report (default: this process's command line).
+        predictions: A new file for each article's batch line, written as it finishes.
+        watch: Called as each article starts; returns observers of its model calls.
 
-    A failed article (SummariserError) is scored as zero and listed with its error; it never
-    stops the others.
+    A failed article is scored as zero and listed with its error; it never stops the others.
     """
     steps = list(steps)
     code_version()  # the code that runs, not what the checkout holds when the report is built
-    slots = backend.caps.parallel  # 0: as many as asked (HTTP); K: the engine's slots
-    workers = max(1, concurrency if slots <= 0 else min(concurrency, slots))
-
-    def one(item: Item) -> tuple[Item, Summary | None, str | None, float]:
-        t0 = time.perf_counter()
-        try:
-            summary = summarise(item.text, backend=backend, steps=steps, cache=cache)
-            return item, summary, None, time.perf_counter() - t0
-        except SummariserError as e:
-            return item, None, str(e), time.perf_counter() - t0
-
+    by_id = {item.id: item for item in items}
+    started: dict[str, float] = {}
     results: dict[str, tuple[Item, Summary | None, str | None, float]] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in as_completed([pool.submit(one, item) for item in items]):
-            item, summary, error, seconds = future.result()
-            results[item.id] = (item, summary, error, seconds)
-            if on_result:
-                on_result(item, summary, error)
-    ordered = [results[item.id] for item in items]
+
+    def timed(article: batch.Article) -> list[Observer]:
+        started[article.key] = time.perf_counter()
+        return watch(article) if watch else []
+
+    def line(article: batch.Article, text: str) -> None:
+        item, obj = by_id[str(article.id)], json.loads(text)
+        summary = Summary.model_validate(obj["summary"]) if "summary" in obj else None
+        error = None if summary else str(obj["error"]["message"])
+        seconds = time.perf_counter() - started.pop(article.key, time.perf_counter())
+        results[item.id] = (item, summary, error, seconds)
+        if on_result:
+            on_result(item, summary, error)
+
+    articles = (batch.Article(item.id, item.text) for item in items)
+    batch.run(articles, backend, predictions, concurrency=concurrency, steps=tuple(steps),
+              cache=cache, on_line=line, watch=timed)  # fmt: skip
+    ordered = [results[item.id] for item in items if item.id in results]
     return build_report(backend.name, source, steps, ordered, quote_kinds, command)
 
 

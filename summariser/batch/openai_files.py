@@ -27,7 +27,7 @@ from openai.types.chat import ChatCompletion
 from summariser import prompts
 from summariser.backends.base import ChatBackend
 from summariser.backends.completions import completion, empty_answer, schema_of
-from summariser.batch import Article
+from summariser.batch.articles import Article
 from summariser.errors import BackendError, ConfigError, InputError, redact
 from summariser.inputs import path_error
 from summariser.paths import JsonlAppender

@@ -8,7 +8,7 @@ that dies is restarted by Ray and its batch retried. `run()` is the whole recipe
 Parquet, skip what `out` already holds, summarise on the cluster, write JSONL on the driver.
 
     import ray
-    from summariser import ray_batch
+    from summariser.batch import ray as ray_batch
     ray.init("ray://head:10001")            # or ray.init() for a local instance
     ray_batch.run("s3://bucket/articles.parquet", Path("results.jsonl"),
                   model="openai:Qwen/Qwen2.5-7B-Instruct", base_url="http://gpu-1:8000/v1")
@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from summariser import batch
-from summariser.batch import Article, Tally
+from summariser.batch.articles import Article
+from summariser.batch.results import Results, Tally, outcome, result_line
 from summariser.steps import STEPS
 
 
@@ -86,16 +86,7 @@ class Summarise:
 
     def outcome(self, article: Article) -> dict[str, Any]:
         """{"summary": ...} or {"error": ...} for one article; never raises."""
-        if article.error:
-            return {"error": {"type": "InputError", "message": article.error}}
-        from summariser.api import summarise
-
-        try:
-            summary = summarise(article.text, backend=self.backend, steps=self.steps,
-                                cache=self.cache)  # fmt: skip
-        except Exception as e:
-            return batch.error_outcome(e)
-        return {"summary": summary.model_dump(mode="json")}
+        return outcome(article, self.backend, self.steps, self.cache)
 
     def __call__(self, rows: dict[str, Any]) -> dict[str, list[Any]]:
         columns = list(rows)
@@ -105,7 +96,7 @@ class Summarise:
         return {
             "id": [json.dumps(a.id) for a in articles],
             "line": [
-                batch.result_line(a, o, self.backend.secrets)
+                result_line(a, o, self.backend.secrets)
                 for a, o in zip(articles, outcomes, strict=True)
             ],
         }
@@ -150,7 +141,7 @@ def run(
     """
     started = time.perf_counter()
     ds = read(source) if isinstance(source, str) else source
-    results = batch.Results(out, retry_errors, (api_key,) if api_key else ())
+    results = Results(out, retry_errors, (api_key,) if api_key else ())
     done = frozenset(results.done)
     tally = Tally()
     if done:

@@ -2,21 +2,21 @@
 
 The event loop (this process) owns the network: one `AsyncOpenAI` client with the transport's
 single retry layer (tenacity's AsyncRetrying), at most `concurrency` articles in flight (a
-semaphore), streamed input and crash-safe output through `summariser.batch`'s functions.
+semaphore), streamed input and crash-safe output through `results.Results`.
 Everything else, the parse, validation, grounding and the result cache, runs in worker
 processes (one per core), so the loop never waits on CPU: each worker runs the ordinary
 synchronous pipeline with a backend whose transport is a bridge to the loop. A worker thread that
 needs an answer sends the request to the loop, which sends it over HTTP and hands back the
 completion; instructor's validation and re-asks stay in the worker, exactly as on the thread path.
 
-The embedded model and replayed OpenAI Batch results keep `batch.run_batch` (threads).
+The embedded model and replayed OpenAI Batch results run on threads (`threads.run`);
+`summariser.batch.run` chooses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import itertools
 import math
 import multiprocessing as mp
@@ -30,23 +30,19 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from summariser import batch
 from summariser.backends import openai_compat
 from summariser.backends.base import ChatBackend, Observer
-from summariser.batch import Article, Tally
+from summariser.batch.articles import Article
+from summariser.batch.results import Results, Tally, outcome
+from summariser.batch.threads import Job
 from summariser.cache import ResultCache
-from summariser.errors import BackendError
+from summariser.errors import BackendError, ConfigError
 from summariser.machine import cores
-from summariser.steps import STEPS
 
 #: Up to this many articles in flight, the CPU work runs in threads of this process: at that
 #: rate it needs well under a core, and starting worker processes (each imports the pipeline
 #: and loads spaCy, seconds of CPU) would cost more than it saves.
 IN_PROCESS = 8
-
-#: Called with each article as it starts; returns observers for that article's model attempts
-#: only (the CLI's call log: one run per article).
-Watch = Callable[[Article], list[Observer]]
 
 
 def default_workers(concurrency: int) -> int:
@@ -55,68 +51,34 @@ def default_workers(concurrency: int) -> int:
     return 0 if concurrency <= IN_PROCESS else max(1, min(cores(), concurrency))
 
 
-def run_batch(
+def run(
     articles: Iterator[Article],
     backend: ChatBackend,
-    out: Path,
-    *,
-    concurrency: int = 8,
-    steps: tuple[str, ...] = STEPS,
-    cache: ResultCache | bool = True,
-    retry_errors: bool = False,
-    on_done: Callable[[Article, bool], Any] | None = None,
-    backend_for: Callable[[Article], ChatBackend] | None = None,
-    stop: threading.Event | None = None,
-    secrets: tuple[str, ...] = (),
+    out: Path | None,
+    job: Job,
     workers: int | None = None,
-    watch: Watch | None = None,
 ) -> Tally:
-    """`batch.run_batch` on asyncio for HTTP backends: the same arguments, lines and Tally.
+    """`threads.run` on asyncio for an HTTP backend: the same job, lines and Tally.
 
-    Backends that are not HTTP (the embedded model, the fake, parser-only) and `backend_for`
-    (replayed OpenAI Batch answers) go to `batch.run_batch` unchanged.
-
-    Args:
-        concurrency: Articles in flight at once (each makes its model calls one after another).
-        stop: When set (first Ctrl-C, see `batch.interrupt_handler`), nothing new starts; the
-            articles in flight are written as they finish, then `Tally.interrupted` is set.
-            Default: the event of the enclosing `interrupt_handler`, if any.
-        workers: Processes for the CPU work; 0 runs it in threads of this process. Default:
-            `default_workers(concurrency)`.
-        watch: Per-article observers (see `Watch`), on either path.
+    `job.concurrency` articles are in flight at once (each makes its model calls one after
+    another); `workers` processes do the CPU work, 0 runs it in threads of this process
+    (default: `default_workers(job.concurrency)`).
 
     Raises:
+        ConfigError: `backend` is not an HTTP backend (`summariser.batch.run` chooses).
         InputError: `out` cannot be used or written.
     """
     config = openai_compat.http_settings(backend)
-    if config is None or backend_for is not None:
-        if watch is not None:
-            backend_for = _watched(backend_for or (lambda _: backend), watch)
-        return batch.run_batch(articles, backend, out, concurrency=concurrency, steps=steps,
-                               cache=cache, retry_errors=retry_errors, on_done=on_done,
-                               backend_for=backend_for, stop=stop, secrets=secrets)  # fmt: skip
-    stop = stop or batch.active_stop() or threading.Event()
-    concurrency = max(1, concurrency)
+    if config is None:
+        raise ConfigError(f"{backend.name} is not an HTTP model: use summariser.batch.run")
+    concurrency = max(1, job.concurrency)
     n_workers = default_workers(concurrency) if workers is None else min(workers, concurrency)
-    runner = _Runner(config, backend, concurrency, tuple(steps), cache, n_workers, stop, watch)
-    results = batch.Results(out, retry_errors, secrets or backend.secrets)
+    runner = _Runner(config, backend, job, concurrency, n_workers)
+    results = job.results(out, backend)
     try:
-        return asyncio.run(runner.run(articles, results, on_done))
+        return asyncio.run(runner.run(articles, results))
     finally:
         results.close()
-
-
-def _watched(
-    backend_for: Callable[[Article], ChatBackend], watch: Watch
-) -> Callable[[Article], ChatBackend]:
-    """`backend_for` whose backends also call the article's `watch` observers."""
-
-    def chosen(article: Article) -> ChatBackend:
-        b = copy.copy(backend_for(article))
-        b.observers = [*b.observers, *watch(article)]
-        return b
-
-    return chosen
 
 
 # --- the loop's side ----------------------------------------------------------------------
@@ -133,17 +95,16 @@ class _Worker:
 
 
 class _Runner:
-    def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend,
-                 concurrency: int, steps: tuple[str, ...], cache: ResultCache | bool,
-                 workers: int, stop: threading.Event, watch: Watch | None) -> None:  # fmt: skip
+    def __init__(self, config: openai_compat.HttpSettings, backend: ChatBackend, job: Job,
+                 concurrency: int, workers: int) -> None:  # fmt: skip
         self.config = config
         self.backend = backend
         self.concurrency = concurrency
-        self.steps = steps
-        self.cache = cache
+        self.steps = tuple(job.steps)
+        self.cache = job.cache
         self.n_workers = max(0, workers)
-        self.stop = stop
-        self.watch = watch
+        self.stop = job.stop_event()
+        self.watch = job.watch
         self.workers: list[_Worker] = []
         self.transport: openai_compat.AsyncTransport | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -151,8 +112,7 @@ class _Runner:
         self.watchers: dict[int, list[Observer]] = {}
         self.local: _Local | None = None
 
-    async def run(self, articles: Iterator[Article], results: batch.Results,
-                  on_done: Callable[[Article, bool], Any] | None) -> Tally:  # fmt: skip
+    async def run(self, articles: Iterator[Article], results: Results) -> Tally:
         started = time.perf_counter()
         tally = Tally()
         loop = asyncio.get_running_loop()
@@ -166,18 +126,13 @@ class _Runner:
         freed = asyncio.Event()
         seq = itertools.count()
 
-        def finish(article: Article, outcome: dict[str, Any]) -> None:
-            ok = results.write(article, outcome, tally)
-            if on_done:
-                on_done(article, ok)
-
         async def one(article: Article) -> None:
             nonlocal in_flight
             n = next(seq)
             try:
                 if self.watch is not None:
                     self.watchers[n] = self.watch(article)
-                finish(article, await self._summarise(n, article))
+                results.write(article, await self._summarise(n, article), tally)
             except Exception as e:  # the output cannot be written (or a bug): start nothing
                 failed.append(e)  # more; raised once the articles in flight are done
             finally:
@@ -202,12 +157,7 @@ class _Runner:
             for article in articles:
                 if self.stop.is_set() or failed:
                     break
-                if not results.admit(article, tally):
-                    if on_done and article.key in results.done:
-                        on_done(article, True)
-                    continue
-                if article.error:  # nothing to run: write it now
-                    finish(article, {"error": {"type": "InputError", "message": article.error}})
+                if not results.take(article, tally):
                     continue
                 if not await free_slot():
                     break
@@ -474,14 +424,9 @@ class _Bridge:
 def _work(bridge: _Bridge, backend: ChatBackend, text: str, steps: tuple[str, ...],
           cache: ResultCache | bool) -> dict[str, Any]:  # fmt: skip
     """One article through the ordinary pipeline: its line's outcome."""
-    from summariser.api import summarise
-
     bridge.cpu.acquire(returning=False)
     try:
-        summary = summarise(text, backend=backend, steps=steps, cache=cache)
-        return {"summary": summary.model_dump(mode="json")}
-    except Exception as e:
-        return batch.error_outcome(e)
+        return outcome(Article(None, text), backend, steps, cache)
     finally:
         bridge.cpu.release()
 
@@ -506,9 +451,9 @@ def _worker_main(conn: Connection, config: openai_compat.HttpSettings, steps: tu
 
     def work(n: int, text: str) -> None:
         article.n = n
-        outcome = _work(bridge, backend, text, steps, cache)
+        line = _work(bridge, backend, text, steps, cache)
         with contextlib.suppress(OSError):
-            send(("done", n, outcome))
+            send(("done", n, line))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
