@@ -182,7 +182,8 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
 def select(
     ctx: Context, found: list[Candidate], weights: scorer.Scorer | None = None
 ) -> list[Candidate]:
-    """The candidates the fitted scorer keeps, one per happening, in the article's order."""
+    """The candidates the fitted scorer keeps, one per happening, in the article's order (at
+    least the likeliest one, when there is any)."""
     weights = weights or scorer.load(SCORER)
     scored = [
         (weights.probability(row), c) for row, c in zip(features(ctx, found), found, strict=True)
@@ -190,8 +191,8 @@ def select(
     kept: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     for p, c in sorted(scored, key=lambda pc: -pc[0]):
-        if p < weights.threshold:
-            break
+        if p < weights.threshold and kept:
+            break  # the likeliest stands even below the threshold: news tells of something
         keys = {(fold(c.actor), c.clause.lemma)}
         if c.target:
             keys.add((fold(c.actor), fold(c.target)))
