@@ -300,14 +300,28 @@ def score_events(
     strict: bool = True,
 ) -> Counts:
     """Events matched on actor + action/target similarity; when/where accuracy on matches."""
-    scores = _matrix(preds, golds, lambda p, g: event_score(p, g, aliases, strict))
-    pairs = assign(scores, STRICT_THRESHOLD if strict else EVENT_THRESHOLD)
-    c = _counts(pairs, len(preds), len(golds))
+    c, pairs = _matched(
+        preds, golds, lambda p, g: event_score(p, g, aliases, strict),
+        STRICT_THRESHOLD if strict else EVENT_THRESHOLD, _event,
+    )  # fmt: skip
     for i, j in pairs:
         c.tally("when", similarity(preds[i].when, golds[j].when) >= FIELD_THRESHOLD)
         c.tally("where", similarity(preds[i].where, golds[j].where) >= FIELD_THRESHOLD)
-    _note_unmatched(c, pairs, [_event(p) for p in preds], [_event(g) for g in golds])
     return c
+
+
+def _matched(
+    preds: Sequence[Any],
+    golds: Sequence[Any],
+    score: Callable[[Any, Any], float],
+    threshold: float,
+    show: Callable[[Any], str],
+) -> tuple[Counts, list[tuple[int, int]]]:
+    """Counts of the best one-to-one matching (unmatched ones noted) and its pairs."""
+    pairs = assign(_matrix(preds, golds, score), threshold)
+    c = _counts(pairs, len(preds), len(golds))
+    _note_unmatched(c, pairs, [show(p) for p in preds], [show(g) for g in golds])
+    return c, pairs
 
 
 def _event(e: Event | GoldEvent) -> str:
@@ -338,15 +352,15 @@ def score_stances(
     strict: bool = True,
 ) -> Counts:
     """Stances matched on holder + target similarity; polarity accuracy on matches."""
-    scores = _matrix(preds, golds, lambda p, g: stance_score(p, g, aliases, strict))
-    pairs = assign(scores, STRICT_THRESHOLD if strict else STANCE_THRESHOLD)
-    c = _counts(pairs, len(preds), len(golds))
+    c, pairs = _matched(
+        preds, golds, lambda p, g: stance_score(p, g, aliases, strict),
+        STRICT_THRESHOLD if strict else STANCE_THRESHOLD, _stance,
+    )  # fmt: skip
     for i, j in pairs:
         p, g = preds[i], golds[j]
         c.tally("polarity", p.polarity == g.polarity)
         if p.polarity != g.polarity:
             c.note("wrong polarity", _stance(g), _stance(p))
-    _note_unmatched(c, pairs, [_stance(p) for p in preds], [_stance(g) for g in golds])
     return c
 
 

@@ -39,7 +39,7 @@ from summariser.text.quotations import (
     is_term,
     looks_like_title,
 )
-from summariser.text.spans import Span, SpanIndex
+from summariser.text.spans import Span, SpanIndex, Spanned
 
 Token = Any  # a spaCy Token
 Kind = Literal["direct", "indirect"]
@@ -57,7 +57,7 @@ QUOTES_PER_CALL = 12
 
 
 @dataclass
-class Candidate:
+class Candidate(Spanned):
     """A quotation or a reported clause, its cue, and what code knows of its speaker."""
 
     spans: tuple[Span, ...]
@@ -66,14 +66,6 @@ class Candidate:
     who: Resolution = field(default_factory=Resolution)
     follows: Candidate | None = None  # the quote this one carries on ("A," she said. "B.")
     final: str | None = None
-
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.spans[-1][1]
 
 
 def _governing(tokens: Any, q: Quoted, verbs: list[Token]) -> Token:

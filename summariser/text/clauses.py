@@ -77,14 +77,14 @@ class Clause:
     action: str  # as written: "did not meet", "were killed", "called for", "voted to spend"
     subject: Phrase | None  # who acts (the agent of a passive when it has one)
     object: Phrase | None  # what it is done to (short: at most TARGET_WORDS words)
-    complement: Phrase | None  # a clause it governs: "urged (them to leave)", "said (that ...)"
-    particle: str | None  # "for" in "call for", "out" in "rule out"
-    phrasal: bool  # has a verb particle ("called off"): a verb of its own
-    negated: bool
-    modal: str | None  # "would", "plans to": not (yet) a fact
-    passive: bool
-    when: str | None
-    where: str | None
+    complement: Phrase | None = None  # a clause it governs: "urged (them to leave)", "said ..."
+    particle: str | None = None  # "for" in "call for", "out" in "rule out"
+    phrasal: bool = False  # has a verb particle ("called off"): a verb of its own
+    negated: bool = False
+    modal: str | None = None  # "would", "plans to": not (yet) a fact
+    passive: bool = False
+    when: str | None = None
+    where: str | None = None
     reported: bool = False  # inside what a reporting verb reports ("said the man fled")
     conditional: bool = False  # "if the council agrees"
     question: bool = False  # its sentence asks
@@ -206,19 +206,12 @@ class _Reader:
             action=" ".join(t.text for t in words),
             subject=who,
             object=self.what(target_tok) if target_tok is not None else None,
-            complement=None,
-            particle=None,
-            phrasal=False,
             negated=any(c.lower_ in ("no", "without") for c in noun.children),
-            modal=None,
-            passive=False,
             when=self.entity(noun, _TIMES),
             where=self.entity(noun, _PLACES),
             reported=_reported(noun),
             conditional=_conditional(noun),
             question=self._question(sentence),
-            planned=False,
-            main=False,
             nominal=True,
             tense="NN",
         )

@@ -12,24 +12,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from summariser.text import lexicon
-from summariser.text.spans import Span, paragraphs, trim
+from summariser.text.spans import Span, Spanned, paragraphs, trim
 
 Token = Any  # a spaCy Token
 
 
 @dataclass(frozen=True)
-class Quotation:
+class Quotation(Spanned):
     """A stretch of text inside quotation marks; several spans when split or over paragraphs."""
 
     spans: tuple[Span, ...]
-
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.spans[-1][1]
 
     def text(self, article: str) -> str:
         return " ".join(article[s:e] for s, e in self.spans)

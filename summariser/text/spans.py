@@ -17,6 +17,21 @@ from summariser.text.lexicon import ABBREVIATIONS, FUNCTION_WORDS
 
 Span = tuple[int, int]
 
+
+class Spanned:
+    """Something made of one or more spans of the article, in order: where it starts, ends."""
+
+    spans: tuple[Span, ...]
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
 #: Minimum rapidfuzz partial-ratio alignment score (0-100) for a fuzzy location to count.
 FUZZY_THRESHOLD = 90.0
 
