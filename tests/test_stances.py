@@ -192,3 +192,11 @@ def test_a_wish_to_do_something_is_the_target_not_its_object_alone():
     assert ("Dana Voss", "support", "buy harbour ferry") in stances(
         "Dana Voss wants to buy the harbour ferry."
     )
+
+
+def test_a_possible_position_is_none_and_an_expectation_is_no_side():
+    assert stances("Rosa Kett would back the new ferry timetable.") == []
+    assert stances("Rosa Kett expects to make savings of £2m.") == []
+    assert ("Rosa Kett", "support", "ferry timetable") in stances(
+        "Rosa Kett backed the ferry timetable."
+    )

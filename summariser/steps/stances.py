@@ -77,6 +77,8 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue
         holder = c.subject.who
         side = _side(c)
+        if side is not None and c.modal in lexicon.MODALS:
+            continue  # "would back", "could not defend": a possibility, not a position held
         if side is not None:
             target = _target(ctx, c)
             if target:

@@ -236,8 +236,8 @@ OPPOSE_VERBS = frozenset(
 )
 #: Verbs of wanting, intending and believing: the holder is for what follows ("wants to stay").
 FOR_VERBS = frozenset(
-    "want hope wish seek intend aim plan try agree insist demand need prefer like love "
-    "expect believe trust determine vow pledge promise offer help ensure continue".split()
+    "want hope wish seek intend aim plan agree insist demand prefer like love "
+    "believe trust determine vow pledge promise".split()
 )
 #: Verbs of fearing, avoiding and refusing: the holder is against what follows.
 AGAINST_VERBS = frozenset(
