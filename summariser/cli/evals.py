@@ -155,10 +155,7 @@ def eval_cmd(
     steps: opt.Steps = opt.ALL_STEPS,
     no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
-    allow_outside: Annotated[
-        bool,
-        typer.Option("--allow-outside", help="Let gold article_path point outside the folder."),
-    ] = False,
+    allow_outside: opt.AllowOutside = False,
     log: opt.Log = False,
     verbose: opt.Verbose = 0,
     quiet: opt.Quiet = False,

@@ -61,3 +61,7 @@ Min = Annotated[
 Log = Annotated[
     bool, typer.Option("--log/--no-log", help="Record every model call (`summarise logs`).")
 ]
+AllowOutside = Annotated[
+    bool,
+    typer.Option("--allow-outside", help="Let gold article_path point outside the gold folder."),
+]

@@ -36,9 +36,7 @@ def view(
         Path | None,
         typer.Option("--gold", help="Gold folder or file: gold beside predictions, misses marked."),
     ] = None,
-    allow_outside: Annotated[
-        bool, typer.Option("--allow-outside", help="Gold article_path may leave the gold folder.")
-    ] = False,
+    allow_outside: opt.AllowOutside = False,
     out: Annotated[
         Path | None,
         typer.Option(
