@@ -278,3 +278,13 @@ def test_a_title_before_a_name_ties_the_bare_title_to_that_person():
 def test_calling_something_a_name_is_no_event():
     assert found("The mayor called the scheme a costly mistake.") == []
     assert found("He defended what the inspector described as a reckless shortcut.") == []
+
+
+def test_a_headline_title_is_the_first_person_the_article_names_so():
+    text = (
+        "Ferry cuts: harbour board chair quits\n\n"
+        "The harbour board's chair, Ruth Ellery, resigned on Friday.\n\n"
+        "Her deputy, Sam Okoro, will take over. The board's former chair, Alan Reeve, "
+        "said he was sorry."
+    )
+    assert found(text)[0] == ("Ruth Ellery", "quits", None)

@@ -326,11 +326,15 @@ class Cast:
         hi = bisect.bisect_left(self._starts, until)
         return self.mentions[lo:hi]
 
-    def tied(self, lemma: str, offset: int, weak: bool = False) -> str | None:
-        """The entity most recently tied to descriptor `lemma` before `offset`."""
+    def tied(self, lemma: str, offset: int, weak: bool = False, ahead: bool = False) -> str | None:
+        """The entity most recently tied to descriptor `lemma` before `offset`; with `ahead`,
+        the first one tied after it (a headline's "council leader" is the first one the
+        article names so)."""
         by_word = self._weak_by_word if weak else self._by_word
         found = by_word.get(lemma, [])
         k = bisect.bisect_left(found, (offset, ""))
+        if ahead and k < len(found):
+            return found[k][1]
         return found[k - 1][1] if k else None
 
 
@@ -500,15 +504,16 @@ class Resolver:
         if det in ("a", "an", "one", "another") or token.tag_ in ("NNS", "NNPS") and not det:
             return Resolution(phrase)  # a new unnamed speaker: "a crane driver", "analysts"
         lemma = token.lemma_.lower()
-        # a headline names its speaker before the article does: look ahead from the first lines
-        at = token.idx if self._sentence_no(token.idx) > 1 else len(self.document.text)
-        tied = self.cast.tied(lemma, at)
+        # a headline names its speaker before the article does: the first one the article
+        # ties to the word, after the headline
+        at, ahead = token.idx, self._sentence_no(token.idx) <= 1
+        tied = self.cast.tied(lemma, at, ahead=ahead)
         if tied:
             return Resolution(tied)
         nearby = self.nearby(token.idx)
         if lemma not in lexicon.ORG_NOUNS:
             for t in words[:-1]:  # "the union leader" ~ "organiser for the Unite union"
-                tied = self.cast.tied(t.lemma_.lower(), at, weak=True)
+                tied = self.cast.tied(t.lemma_.lower(), at, weak=True, ahead=ahead)
                 if t.pos_ == "NOUN" and tied:
                     return Resolution(tied)
             options = [n for n, _ in nearby][: MAX_OPTIONS - 1]
