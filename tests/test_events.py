@@ -288,3 +288,19 @@ def test_a_headline_title_is_the_first_person_the_article_names_so():
         "said he was sorry."
     )
     assert found(text)[0] == ("Ruth Ellery", "quits", None)
+
+
+def test_a_place_is_never_the_organisation_a_description_stands_for():
+    text = (
+        "The river rose by two metres overnight, according to Natural Resources Wales. "
+        "The River Dee burst its banks on Sunday. The body issued three flood warnings."
+    )
+    assert ("Natural Resources Wales", "issued", "three flood warnings") in found(text)
+
+
+def test_the_body_is_the_organisation_named_in_the_sentence_before():
+    text = (
+        "Dyfed-Powys Police evacuated 300 people. The river rose by two metres overnight, "
+        "according to Natural Resources Wales. The body issued three flood warnings."
+    )
+    assert ("Natural Resources Wales", "issued", "three flood warnings") in found(text)

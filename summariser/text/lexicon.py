@@ -170,6 +170,13 @@ CHANGE_VERBS = frozenset(
     "die drown burn explode erupt flood burst break sink capsize derail close open end "
     "begin start resume halt stop fail expire double triple shrink grow".split()
 )
+#: Words that make a name a place, never an organisation or a person ("River Towy", "Quay
+#: Street", "Brecon Beacons"), however the recogniser labels it.
+PLACE_NOUNS = frozenset(
+    "river rivers lake loch sea ocean bay estuary harbour quay quays street road avenue lane "
+    "square park valley hill hills mount mountain mountains beacons island islands coast "
+    "beach forest moor".split()
+)
 #: Verbs that give something a name or label ("called the plan a betrayal", "what she
 #: described as reckless"): they say how someone sees a thing, not what happened.
 NAMING_VERBS = frozenset("call describe label brand dub term deem".split())

@@ -179,6 +179,8 @@ class Cast:
             elif label == "PROPN":
                 orgish = any(w in lexicon.ORG_NOUNS for w in toks) or len(toks) > 3
                 label = "ORG" if orgish and not self._title(s, self.text[s:e]) else "PERSON"
+            if len(toks) > 1 and {toks[0], toks[-1]} & lexicon.PLACE_NOUNS:
+                label = "LOC"  # "River Towy" called an organisation: a place all the same
             out.append((s, e, label))
         return out
 
@@ -520,7 +522,12 @@ class Resolver:
             return Resolution(options=[*options, phrase], guess=phrase)
         earlier = [m for m in self.cast.before(token.idx, self._reach(token.idx))
                    if self._org_like(m, token.idx)]  # fmt: skip
-        ranked = [m for m in earlier if m.subject] + [m for m in earlier if not m.subject]
+        # the organisation named in the sentence before; else subjects first, nearest first
+        here = self._sentence_no(token.idx)
+        last = [m for m in earlier if m.label == "ORG" and here - self._sentence_no(m.start) == 1]
+        ranked = (
+            last[:1] + [m for m in earlier if m.subject] + [m for m in earlier if not m.subject]
+        )
         orgs = list(dict.fromkeys([m.name for m in ranked] + [n for n, lb in nearby
                                                                if lb == "ORG"]))  # fmt: skip
         said = {w.lemma_.lower() for w in words if w.pos_ == "NOUN"}
