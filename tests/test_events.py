@@ -304,3 +304,9 @@ def test_the_body_is_the_organisation_named_in_the_sentence_before():
         "according to Natural Resources Wales. The body issued three flood warnings."
     )
     assert ("Natural Resources Wales", "issued", "three flood warnings") in found(text)
+
+
+def test_by_how_much_is_part_of_the_action_and_never_its_target():
+    assert found("Shares in Ardley jumped 24 per cent to 238 pence on Monday.") == [
+        ("Shares", "jumped 24 per cent to", "238 pence")
+    ]

@@ -134,6 +134,7 @@ class _Reader:
         negated = any(c.dep_ == "neg" for c in verb.children) or _negated_head(verb)
         words = [*_auxiliaries(verb, negated), verb, *([particle] if particle else [])]
         words += [prep] if prep is not None else []
+        words += _measure(verb)  # "jumped 24 per cent": by how much is part of the action
         chain = _chain(verb, object_tok)
         if chain is not None:  # "voted to spend £14m", "lost hope of meeting Kamala Harris"
             extra, object_tok = chain
@@ -537,10 +538,21 @@ def _inherited_subject(verb: Token) -> Token | None:
     return None
 
 
+def _measure(verb: Token) -> list[Token]:
+    """ "24 per cent" in "jumped 24 per cent": the amount and its "per" phrase, if any."""
+    per = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "per"), None)
+    if per is None:
+        return []
+    amount = [
+        t for c in verb.children if c.dep_ == "npadvmod" and c.i < per.i for t in c.subtree
+    ]  # fmt: skip
+    return [*amount, per, *(t for c in per.children if c.dep_ == "pobj" for t in c.subtree)]
+
+
 def _prepositional_object(verb: Token) -> tuple[Token | None, Token | None]:
-    """(preposition, its object) for "met with X", "travelled to Y"; not times."""
+    """(preposition, its object) for "met with X", "travelled to Y"; not times or amounts."""
     for prep in verb.children:
-        if prep.dep_ != "prep" or prep.i < verb.i:
+        if prep.dep_ != "prep" or prep.i < verb.i or prep.lower_ == "per":
             continue
         if prep.lower_ in lexicon.CIRCUMSTANCE_PREPOSITIONS:
             continue  # "in Herat", "on Monday": where and when, not what
