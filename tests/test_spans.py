@@ -103,3 +103,19 @@ def test_chunks_cut_one_huge_paragraph():
     ranges = chunks(t, 2000)
     assert all(e - s <= 2000 for s, e in ranges)
     assert ranges[-1][1] == len(t)
+
+
+def test_content_words_are_the_same_from_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from summariser.text.spans import content_stems
+
+    text = " ".join(
+        "nationalisation relational conditional rationalise hopefulness generously "
+        "effectiveness organisations recommended volunteering".split()
+        * 400
+    )
+    alone = content_stems(text)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(content_stems, [text] * 16))
+    assert all(t == alone for t in together)  # one stemmer per thread: none corrupts another

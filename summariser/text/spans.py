@@ -8,7 +8,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import threading
 import unicodedata
+from typing import Any
 
 import snowballstemmer
 from rapidfuzz import fuzz
@@ -45,7 +47,18 @@ CHAR_MAP = {
 
 # --- content words ------------------------------------------------------------------------
 
-_STEMMER = snowballstemmer.stemmer("english")
+#: One Snowball stemmer per thread: a stemmer keeps the word it works on in itself, so two
+#: threads sharing one corrupt each other's words (an IndexError inside it, or a wrong stem).
+_STEMMERS = threading.local()
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer
+
+
 _WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -65,7 +78,7 @@ def content_stems(text: str) -> list[str]:
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     words = [w.replace("’", "'") for w in _WORDS.findall(folded)]
     words = [w.removesuffix("'s") for w in words if w not in FUNCTION_WORDS]
-    return list(_STEMMER.stemWords([w for w in words if w and w not in FUNCTION_WORDS]))
+    return list(_stemmer().stemWords([w for w in words if w and w not in FUNCTION_WORDS]))
 
 
 # --- normalisation and location -------------------------------------------------------------
