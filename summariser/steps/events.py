@@ -14,6 +14,7 @@ evals/README.md). Evidence and offsets are always the clause's sentence.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from summariser import prompts
@@ -126,9 +127,12 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
         named[m.name] = named.get(m.name, 0) + 1
     most = max(named.values(), default=0)
     head_words = content_words(document.text[:lead])
-    words: dict[str, int] = {}
-    for w in content_stems(document.text):
-        words[w] = words.get(w, 0) + 1
+    stems = Counter(content_stems(document.text))
+
+    def recurs(phrase: str | None) -> float:
+        """How often the article uses the phrase's most used content word (log)."""
+        return math.log1p(max((stems[w] for w in content_words(phrase or "")), default=0))
+
     per_sentence: dict[int, int] = {}
     lemmas: dict[str, int] = {}
     for f in found:
@@ -162,12 +166,8 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "participle": float(c.tense in ("VBG", "VBN") and not c.main),
             "in_sentence": math.log(per_sentence[c.sentence]),
             "repeated": float(lemmas[c.lemma] > 1),
-            "target_mentions": math.log1p(max(
-                (words.get(w, 0) for w in content_words(f.target or "")), default=0
-            )),
-            "action_mentions": math.log1p(max(
-                (words.get(w, 0) for w in content_words(c.action)), default=0
-            )),
+            "target_mentions": recurs(f.target),
+            "action_mentions": recurs(c.action),
             "quoted_sentence": float(bool(document.quotations_in(s, e))),
             "action_words": min(len(c.action.split()), 6) / 6,
             "first_sentences": 1 / (1 + c.sentence),

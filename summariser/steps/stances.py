@@ -212,13 +212,13 @@ def records(
         else:
             trusted.append(c)
     if ctx.model_free or not judged(ctx):
-        return [record(ctx, c, c.polarity) for c in trusted]
+        return [_stance(ctx, c, c.polarity) for c in trusted]
     out = []
     for at in range(0, len(trusted), PER_CALL):
         batch = trusted[at : at + PER_CALL]
         for c, verdict in zip(batch, _judge(ctx, piece, batch), strict=True):
             if verdict is not None and verdict != "none":  # "none": the judge saw no position
-                out.append(record(ctx, c, verdict))
+                out.append(_stance(ctx, c, verdict))
     return out
 
 
@@ -250,8 +250,7 @@ def _judge(ctx: Context, piece: Piece, batch: list[Candidate]) -> list[str | Non
     return [verdict.get(n, "none") for n in range(1, len(batch) + 1)]
 
 
-def record(ctx: Context, c: Candidate, polarity: str) -> Stance:
-    """The record of a candidate: its sentence is the evidence."""
+def _stance(ctx: Context, c: Candidate, polarity: str) -> Stance:
     s, e = ctx.document.sentences[c.sentence]
     return Stance(
         holder=c.holder,

@@ -306,9 +306,7 @@ def _short_phrase(text: str, head: Token, start: int) -> str:
 
 def _members(token: Token) -> Token | None:
     """The `of` object of a collective noun ("a group *of cyclists*"), if it has one."""
-    if token.lemma_.lower() not in lexicon.COLLECTIVE_NOUNS and token.lower_ not in (
-        lexicon.COLLECTIVE_NOUNS
-    ):
+    if not {token.lemma_.lower(), token.lower_} & lexicon.COLLECTIVE_NOUNS:
         return None
     prep = next((c for c in token.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
     pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
