@@ -32,9 +32,7 @@ name = "events"
 beside = True
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
-_SPECULATIVE = (
-    frozenset({"could", "might", "may", "should", "must", "ought", "would"}) | lexicon.HEDGES
-)
+_SPECULATIVE = lexicon.SPECULATIVE_MODALS | lexicon.HEDGES
 #: The fitted scorer's file: summariser/steps/weights/events.json.
 SCORER = "events"
 #: Ask the embedded model to judge the selected events too (off: it made them worse on every

@@ -39,7 +39,6 @@ TARGET_WORDS = 10
 #: Longest name of what a whole article is about, in words ("Mill Road bus gate").
 TOPIC_WORDS = 4
 #: Prepositions whose phrase belongs to a noun's name ("plans for 220 flats", "the attack on").
-_NOUN_PREPOSITIONS = frozenset("of for on against to into with by".split())
 _DASHES = frozenset("- – —".split())
 
 
@@ -284,7 +283,7 @@ def _short_phrase(text: str, head: Token, start: int) -> str:
     if hyphened:
         end += hyphened.end()  # "counter-protest" parsed as "counter" - "protest"
     for prep in head.rights:
-        if prep.dep_ != "prep" or prep.lower_ not in _NOUN_PREPOSITIONS:
+        if prep.dep_ != "prep" or prep.lower_ not in lexicon.NOUN_PREPOSITIONS:
             break
         if text[end : prep.idx].strip():
             break  # a comma or a dash: what follows is not part of the name

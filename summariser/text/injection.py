@@ -32,7 +32,13 @@ from summariser.text import lexicon
 
 Span = tuple[int, int]
 
-# ---- word classes (to move into text/lexicon.py, section "injection") -------------------------
+
+def _either(words: frozenset[str]) -> str:
+    """A regular expression matching any of `words`, longest first (so none hides a longer one)."""
+    return "(?:" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+# ---- regular expressions of the word classes; their plain word lists are in text/lexicon --------
 #: Machine readers an injection addresses.
 MACHINE_READERS = (
     r"(?:ai (?:\w+ )?(?:assistants?|models?|systems?|tools?|agents?|summari[sz]ers?|readers?"
@@ -88,51 +94,33 @@ PART_REF = (
     r"|what follows|the text (?:below|above)|everything (?:below|above|after|before)"
     r"(?: this(?: line| point)?)?|the rest of (?:this|the) (?:article|page|text|story))"
 )
-AUTHORITY = "(?:" + "|".join(lexicon.AUTHORITY) + ")"
+AUTHORITY = _either(lexicon.AUTHORITY)
 ACCOUNT = (
     r"(?:record|account|version|report|source|truth|facts?|information|summary|story|text"
     r"|content|statement)"
 )
-DECODE = "(?:" + "|".join(lexicon.DECODE_VERBS) + ")"
-OBEY = "(?:" + "|".join(lexicon.OBEY_VERBS) + ")"
-F_IGNORE = "(?:" + "|".join(lexicon.FOREIGN_IGNORE) + ")"
-F_INSTRUCTIONS = "(?:" + "|".join(lexicon.FOREIGN_INSTRUCTIONS) + ")"
-F_SUMMARY = "(?:" + "|".join(lexicon.FOREIGN_SUMMARY) + ")"
-F_MUST = "(?:" + "|".join(lexicon.FOREIGN_MUST) + ")"
-F_MACHINES = "(?:" + "|".join(lexicon.FOREIGN_MACHINES) + ")"
+DECODE = _either(lexicon.DECODE_VERBS)
+OBEY = _either(lexicon.OBEY_VERBS)
+F_IGNORE = _either(lexicon.FOREIGN_IGNORE)
+F_INSTRUCTIONS = _either(lexicon.FOREIGN_INSTRUCTIONS)
+F_SUMMARY = _either(lexicon.FOREIGN_SUMMARY)
+F_MUST = _either(lexicon.FOREIGN_MUST)
+F_MACHINES = _either(lexicon.FOREIGN_MACHINES)
 
 #: Every detection rule needs one of these words (or what `_may_instruct` lists besides): a
 #: cheap test that spares most sentences the rules.
-ANCHORS = frozenset(
-    """ignore disregard forget override overrule bypass discard aside attention follow following
-    ai llm llms intelligence model models chatbot chatbots chat bot bots assistant assistants
-    automated automatic machine machines crawler crawlers scraper scrapers extractor extractors
-    gpt chatgpt claude gemini copilot you your summary summaries synopsis digest abstract record
-    records output extraction json takeaway tldr tl dr write list database structured reading
-    article story page text piece document post passage content item report feed webpage
-    instruction instructions directive directives prompt prompts system developer admin
-    pretend roleplay role fact facts
-    administrator mode inst sys anyone anybody whoever readers paragraph sentence
-    decode decipher decrypt unscramble deobfuscate base64 rot13 caesar cipher
-    sentences section passage ki ia follows below above everything rest""".split()
-) | frozenset(lexicon.FOREIGN_IGNORE + lexicon.FOREIGN_INSTRUCTIONS + lexicon.FOREIGN_SUMMARY)
+ANCHORS = (
+    lexicon.ANCHORS
+    | lexicon.FOREIGN_IGNORE
+    | lexicon.FOREIGN_INSTRUCTIONS
+    | lexicon.FOREIGN_SUMMARY
+)
 #: Stems rare enough in news to count as anchors on their own.
 ANCHOR_STEMS = ("summar", "condens", "abridg", "ingest", "scrap", "crawl", "gpt")
-#: An evasive addressee ("anyone condensing this", "readers processing this") needs a word of
-#: each: who, and a verb of processing.
-ADDRESSEES = frozenset(
-    "anyone anybody whoever those people reader readers tool tools system systems software "
-    "program programs".split()
-)
 PROCESSING_STEMS = (
     "summar", "condens", "digest", "abridg", "abstract", "compil", "process", "extract", "index",
     "pars", "ingest", "scrap", "crawl", "analy", "read",
 )  # fmt: skip
-#: Verbs of a bare order opening a sentence ("Report that ...").
-ORDER_VERBS = frozenset(
-    """report state output return write print emit respond include add summarise summarize
-    treat record list please instead now""".split()
-)
 
 # Detection rules; $NAMES stand for the word classes above.
 _RULES = [
@@ -429,11 +417,11 @@ def _may_instruct(view: str) -> bool:
     words = _words(low)
     if not words:
         return False
-    if words[0] in ORDER_VERBS or not ANCHORS.isdisjoint(words):
+    if words[0] in lexicon.ORDER_VERBS or not ANCHORS.isdisjoint(words):
         return True
     if any(stem in low for stem in ANCHOR_STEMS) and _starts_word(low, ANCHOR_STEMS):
         return True
-    return not ADDRESSEES.isdisjoint(words) and _starts_word(low, PROCESSING_STEMS)
+    return not lexicon.ADDRESSEES.isdisjoint(words) and _starts_word(low, PROCESSING_STEMS)
 
 
 def _starts_word(low: str, stems: tuple[str, ...]) -> bool:

@@ -32,7 +32,7 @@ def strength(text: str) -> float:
 def side_of(text: str) -> Literal["support", "oppose", "mixed", "neutral"] | None:
     """The side the words of `text` take, or None when they take none.
 
-    "mixed" or "neutral" only when the words say so ("divided", "undecided": lexicon.py);
+    "mixed" or "neutral" only when the words say so ("divided", "undecided");
     otherwise "support" or "oppose" by VADER's compound score.
     """
     words = set(re.findall(r"[\w'’-]+", text.lower()))
