@@ -200,3 +200,17 @@ def test_a_possible_position_is_none_and_an_expectation_is_no_side():
     assert ("Rosa Kett", "support", "ferry timetable") in stances(
         "Rosa Kett backed the ferry timetable."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lena Fox rejected the landlord's offer of 3 per cent.",
+         ("Lena Fox", "oppose", "landlord's offer")),
+        ("Lena Fox backed a £2bn plan for new homes.",
+         ("Lena Fox", "support", "plan for new homes")),
+        ("Lena Fox praised the 2019 treaty.", ("Lena Fox", "support", "2019 treaty")),
+    ],
+)  # fmt: skip
+def test_a_target_is_the_thing_not_its_amount(text, expected):
+    assert stances(text) == [expected]

@@ -6,9 +6,10 @@ the phrasal ones) with its object (or what its clause is about) as target, negat
 it; (b) speech — what a reporting verb reports, or an attributed quote, when its words take a
 side by the polarity lexicon (text/polarity.py, VADER with negation scope); the target is what
 the words are about (the subject of their main clause), never the quotation itself. Every
-target is a short phrase (at most TARGET_WORDS words). An API model may give each candidate's
-polarity (or "none") by number; the embedded default keeps code's polarity (its answers were
-worse on every dev set: evals/README.md). Evidence and offsets are the candidate's sentence.
+target is a short phrase (at most TARGET_WORDS words) naming the thing, not its amount. An
+API model may give each candidate's polarity (or "none") by number; the embedded default keeps
+code's polarity (its answers were worse on every dev set: evals/README.md). Evidence and
+offsets are the candidate's sentence.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import TARGET_WORDS, Clause, topic
+from summariser.text.clauses import TARGET_WORDS, Clause, topic, without_amount
 from summariser.text.names import fold
 from summariser.text.polarity import side_of
 from summariser.text.spans import Span
@@ -82,6 +83,7 @@ def candidates(ctx: Context) -> list[Candidate]:
         if side is not None:
             target = _target(ctx, c)
             if target:
+                target = without_amount(target)
                 polarity: Polarity = side if not c.negated else _flip(side)
                 out.append(Candidate(holder, target, c.verb[0], c.action, polarity, c.sentence))
         elif c.lemma in lexicon.QUESTION_VERBS:
@@ -115,7 +117,7 @@ def _speech(
     )  # fmt: skip
     if about is None:
         return None
-    return Candidate(holder, about, at, cue, polarity, sentence, True)
+    return Candidate(holder, without_amount(about), at, cue, polarity, sentence, True)
 
 
 def from_quotes(ctx: Context, found: list[Candidate], quotes: list[Quote]) -> list[Candidate]:

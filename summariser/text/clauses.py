@@ -679,6 +679,24 @@ def topic(document: Document, start: int, end: int, at_least: int = 0) -> str | 
     return _short_phrase(text, head, _left(head, _MODIFIERS + ("det",)))
 
 
+#: An amount: money, or a number with its unit ("£14.2m", "7 per cent", "576,000 tonnes"); a
+#: bare number ("2024", "220 flats") is no amount.
+_UNIT = r"(?:\s?(?:bn|m|k|billion|million|thousand|pence|p|tonnes|tons|per cent|percent)\b|%)"
+_AMOUNT = (
+    r"(?:(?:about|around|nearly|almost|over|under|more than|up to)\s+)?"
+    rf"(?:[£$€]\d[\d,.]*{_UNIT}?|\d[\d,.]*{_UNIT})"
+)
+
+
+def without_amount(phrase: str) -> str:
+    """`phrase` without the amount it gives of its thing: what a position is about is the
+    thing ("its offer", "repair of harbour bridge"), not its size ("its offer of 7 per cent",
+    "£14.2m repair of harbour bridge")."""
+    out = re.sub(rf"\s+of\s+{_AMOUNT}(?:\s+(?:a|an|per|each)\s+[a-z]+)?$", "", phrase)
+    out = re.sub(rf"^((?:the|its|their|his|her|a|an)\s+)?{_AMOUNT}\s+(?=[A-Za-z])", r"\1", out)
+    return out.strip() or phrase
+
+
 def main_topic(document: Document) -> str | None:
     """What the article is about: the thing its headline names that the article names most
     ("Mill Road bus gate", "tram line"), briefly; None when the headline names no such thing.
