@@ -214,3 +214,11 @@ def test_a_possible_position_is_none_and_an_expectation_is_no_side():
 )  # fmt: skip
 def test_a_target_is_the_thing_not_its_amount(text, expected):
     assert stances(text) == [expected]
+
+
+def test_speech_that_only_tells_what_happened_takes_no_side():
+    # the valence is in verbs of events ("died", "injured"): a report, not a judgement
+    assert stances("Mara Lind said two walkers died and a third was injured on the ridge.") == []
+    assert stances("Mara Lind said the closure of the ridge path was shameful.") == [
+        ("Mara Lind", "oppose", "closure of the ridge path")
+    ]

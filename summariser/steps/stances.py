@@ -24,7 +24,7 @@ from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import TARGET_WORDS, Clause, topic, without_amount
 from summariser.text.names import fold
-from summariser.text.polarity import side_of
+from summariser.text.polarity import evaluates, side_of
 from summariser.text.spans import Span
 
 #: The step's name (steps.Step); it reads the piece's quotes, so runs after quotes.
@@ -67,7 +67,8 @@ def candidates(ctx: Context) -> list[Candidate]:
     A holder is someone who may hold a view (a person, organisation, group or polity). The
     target is a short phrase (at most TARGET_WORDS words): the object of the stance verb, or
     what the words said are about (the subject of their main clause) — never the quotation.
-    Speech takes a side only when its words do (the polarity lexicon); neutral words are none.
+    Speech takes a side only when its words judge (the polarity lexicon, an adjective, adverb
+    or noun with a valence); neutral words and reports of events are none.
     """
     document = ctx.document
     out: list[Candidate] = []
@@ -107,7 +108,7 @@ def _speech(
     """A stance from words someone said: what they are about, and the side the words take."""
     words = ctx.text[said[0] : said[1]]
     polarity = side_of(words)
-    if polarity is None:
+    if polarity is None or not evaluates(ctx.document.tokens_in(*said) or ()):
         return None
     # what the words dwell on, if the article dwells on it too; else what the article is
     # about; else (no headline names a thing) what the words are about, however briefly

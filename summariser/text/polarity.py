@@ -2,13 +2,15 @@
 
 VADER (vaderSentiment, MIT; Hutto & Gilbert 2014) scores a text from a valence lexicon with
 rules for negation ("not good"), intensifiers and "but". A statement whose compound score is
-close to zero takes no side: it is no stance.
+close to zero takes no side: it is no stance; nor is one whose only valenced words are verbs
+(`evaluates`: "two walkers died" reports an event, it judges nothing).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from summariser.text import lexicon
@@ -44,3 +46,19 @@ def side_of(text: str) -> Literal["support", "oppose", "mixed", "neutral"] | Non
     if abs(score) < MIN_STRENGTH:
         return None
     return "support" if score > 0 else "oppose"
+
+
+#: Parts of speech whose words judge rather than tell what happened ("a *shameful* decision",
+#: "*sadly*", "a *disgrace*"); a verb's valence is mostly the event's ("died", "flooded").
+EVALUATIVE_POS = frozenset({"ADJ", "ADV", "NOUN"})
+
+
+def evaluates(tokens: Iterable[Any]) -> bool:
+    """True when an adjective, adverb or noun among the parsed `tokens` has a valence in the
+    lexicon: the words judge something. Words whose only valence is in their verbs report
+    events ("a man died", "police made no arrests"), which is no position."""
+    lexicon_ = _analyzer().lexicon
+    return any(
+        t.pos_ in EVALUATIVE_POS and (t.lower_ in lexicon_ or t.lemma_.lower() in lexicon_)
+        for t in tokens
+    )
