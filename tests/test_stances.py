@@ -222,3 +222,10 @@ def test_speech_that_only_tells_what_happened_takes_no_side():
     assert stances("Mara Lind said the closure of the ridge path was shameful.") == [
         ("Mara Lind", "oppose", "closure of the ridge path")
     ]
+
+
+def test_approving_of_is_a_view_and_approving_is_a_decision():
+    assert stances("Lena Fox approves of the new cycle lanes.") == [
+        ("Lena Fox", "support", "new cycle lanes")
+    ]
+    assert stances("The planning committee approved the new cycle lanes.") == []
