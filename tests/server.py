@@ -132,7 +132,8 @@ class ScriptedServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
     def __enter__(self) -> ScriptedServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits up to one poll interval (0.5 s by default, in every test).
+        threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
