@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,6 +49,27 @@ request_schema = completions.schema_of
 def empty_reply(request: dict[str, Any]) -> Reply:
     """The emptiest valid answer: [] for lists, null for the rest."""
     return Reply(completions.empty_answer(request_schema(request)))
+
+
+def accepting(name: str, first_list_only: bool = False) -> Callable[[dict[str, Any]], Reply]:
+    """A model that takes every numbered option it is offered (in every list, or only in the
+    first list of an answer) and, asked who, names the first name offered, else `name`."""
+
+    def answer(request: dict[str, Any]) -> Reply:
+        out: dict[str, Any] = {}
+        for key, spec in request_schema(request).get("properties", {}).items():
+            if spec.get("type") == "array":
+                item = spec.get("items", {})
+                lo, hi = item.get("minimum"), item.get("maximum")
+                first = not any(isinstance(v, list) for v in out.values())
+                wanted = lo and hi and (first or not first_list_only)
+                out[key] = list(range(lo, hi + 1))[: spec.get("maxItems")] if wanted else []
+                continue
+            enums = [e for option in spec.get("anyOf", [spec]) for e in option.get("enum", [])]
+            out[key] = next((e for e in enums if e != "none"), name)
+        return Reply(json.dumps(out))
+
+    return answer
 
 
 class ScriptedServer:
@@ -132,7 +154,8 @@ class ScriptedServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
 
     def __enter__(self) -> ScriptedServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits up to one poll interval (0.5 s by default, in every test).
+        threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True).start()
         return self
 
     def __exit__(self, *exc: Any) -> None:

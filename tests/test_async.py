@@ -217,32 +217,31 @@ sys.exit(130 if t.interrupted else 0)
 """
 
 
-def start(url: str, src: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", SCRIPT, url, str(src), str(out)],
+def start(url: str, src: Path, out: Path, written: int) -> subprocess.Popen:
+    """SCRIPT in a real process (its own session), returned once `written` lines are out."""
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, url, str(src), str(out)],
                             cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True)  # fmt: skip
-
-
-def wait_for_lines(out: Path, n: int, proc: subprocess.Popen, limit: float = 60) -> None:
     t0 = time.monotonic()
-    while not (out.exists() and out.read_text().count("\n") >= n):
+    while not (out.exists() and out.read_text().count("\n") >= written):
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        assert time.monotonic() - t0 < limit, "no progress"
+        assert time.monotonic() - t0 < 60, "no progress"
         time.sleep(0.05)
+    return proc
 
 
 def test_resume_after_kill_9(seed, tmp_path, per_article):
     src = write_input(tmp_path / "in.jsonl", seed, 24)
     out = tmp_path / "out.jsonl"
     with ScriptedServer(default=slow(0.3)) as srv:
-        proc = start(srv.url, src, out)
-        wait_for_lines(out, 5, proc)
+        proc = start(srv.url, src, out, written=5)
         os.killpg(proc.pid, signal.SIGKILL)  # the parent and its worker processes
         proc.wait()
         with out.open("a") as f:
             f.write('{"id": "a23", "summ')  # as if killed mid-line
         before = len(lines_ok(out))
         asked = len(srv.requests)
+        srv.default = None  # the resume needs no slow answers
         tally = run(src, srv.url, out)
     ids = [x["id"] for x in lines(out)]
     assert sorted(ids) == sorted(f"a{i}" for i in range(24))  # each exactly once
@@ -258,8 +257,7 @@ def test_first_ctrl_c_starts_nothing_new_and_writes_what_finishes(seed, tmp_path
     src = write_input(tmp_path / "in.jsonl", seed, 40)
     out = tmp_path / "out.jsonl"
     with ScriptedServer(default=slow(1.0)) as srv:
-        proc = start(srv.url, src, out)
-        wait_for_lines(out, 1, proc)
+        proc = start(srv.url, src, out, written=1)
         asked = len(srv.requests)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
@@ -294,5 +292,6 @@ def test_workers_that_die_cost_only_their_articles(seed, tmp_path):
         lost = [x for x in written if "error" in x]
         assert tally.errors == len(lost) >= 8 and tally.summaries == 12 - len(lost)
         assert {x["error"]["type"] for x in lost} == {"WorkerError"}
+        srv.default = None  # the retry needs no slow answers
         again = run(src, srv.url, out, retry_errors=True)
     assert again.summaries == len(lost) and all("summary" in x for x in lines(out))

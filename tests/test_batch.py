@@ -14,7 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from summariser.cli import app
-from tests.server import Reply, ScriptedServer, completion_body, empty_reply, request_schema
+from tests.server import (
+    Reply,
+    ScriptedServer,
+    accepting,
+    completion_body,
+    empty_reply,
+    request_schema,
+)
 
 DATA = Path(__file__).parent / "data"
 KEY = "sk-batch-test-key-123"
@@ -150,21 +157,9 @@ def test_retry_errors_redoes_only_failed_lines(tmp_path):
     assert "1 already done" in r.stderr
 
 
-def answers_everything(request):
-    """A model that names Sir Keir Starmer when asked who, and puts every numbered option in
-    the first list it is offered (events: all; stances: all "support")."""
-    props = request_schema(request).get("properties", {})
-    answer: dict = {}
-    for name, spec in props.items():
-        if spec.get("type") == "array":
-            item = spec.get("items", {})
-            lo, hi = item.get("minimum"), item.get("maximum")
-            first = not any(isinstance(v, list) for v in answer.values())
-            answer[name] = list(range(lo, hi + 1))[: spec.get("maxItems")] if first and hi else []
-            continue
-        enums = [e for option in spec.get("anyOf", [spec]) for e in option.get("enum", [])]
-        answer[name] = next((e for e in enums if e != "none"), "Sir Keir Starmer")
-    return Reply(json.dumps(answer))
+#: A model that names Sir Keir Starmer when asked who, and puts every numbered option in the
+#: first list it is offered (events: all; stances: all "support").
+answers_everything = accepting("Sir Keir Starmer", first_list_only=True)
 
 
 def export_and_answer(tmp_path, seed, *steps):
@@ -414,14 +409,20 @@ def test_disk_full_mid_batch_stops_with_one_line(tmp_path):
     assert all(json.loads(x) for x in out.read_text().splitlines())
 
 
-def _slow_batch(tmp_path, srv, n):
+def _ctrl_c_once_four_are_asked(tmp_path, srv, n):
+    """A batch of `n` articles at -j 4 in a real process, sent SIGINT once 4 requests arrived."""
     src = write_jsonl(tmp_path / "in.jsonl", n)
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "summariser", "batch", str(src), "--out", str(out),
            "-m", "openai:m", "--base-url", srv.url, "--steps", "quotes,events", "-j", "4",
            "--no-cache"]  # fmt: skip
     env = {**os.environ, "OPENAI_API_KEY": KEY}
-    return cmd, env, out
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(srv.requests) < 4:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    return proc, cmd, env, out
 
 
 def _started_articles(srv) -> set[str]:
@@ -443,12 +444,7 @@ def test_first_ctrl_c_writes_what_is_in_flight_and_exits_130(tmp_path):
         return reply
 
     with ScriptedServer(default=slow) as srv:
-        cmd, env, out = _slow_batch(tmp_path, srv, 20)
-        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline and len(srv.requests) < 4:
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
+        proc, cmd, env, out = _ctrl_c_once_four_are_asked(tmp_path, srv, 20)
         _, stderr = proc.communicate(timeout=60)
         ended = time.monotonic()
         started = _started_articles(srv)
@@ -457,6 +453,7 @@ def test_first_ctrl_c_writes_what_is_in_flight_and_exits_130(tmp_path):
         assert "interrupted: starting nothing new" in stderr and "rerun the same" in stderr
         written = {x["id"] for x in lines(out)}
         assert started <= written and 4 <= len(written) < 20  # what started was written
+        srv.default = speakers_by_article  # the rerun needs no slow answers
         subprocess.run(cmd, env=env, check=True, stderr=subprocess.DEVNULL, timeout=120)
     ids = [x["id"] for x in lines(out)]
     assert sorted(ids) == sorted(f"a{i}" for i in range(20))  # the rerun finished the rest
@@ -469,12 +466,7 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
         return reply
 
     with ScriptedServer(default=very_slow) as srv:
-        cmd, env, out = _slow_batch(tmp_path, srv, 8)
-        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline and len(srv.requests) < 4:
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
+        proc, *_ = _ctrl_c_once_four_are_asked(tmp_path, srv, 8)
         time.sleep(0.3)
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)

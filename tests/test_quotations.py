@@ -13,32 +13,6 @@ def texts(text: str) -> list[list[str]]:
     return [[text[s:e] for s, e in q.spans] for q in find_quotations(text)]
 
 
-def test_typewriter_double_apostrophes_and_backticks_are_double_marks():
-    t = "''We start at dawn,'' the foreman said. He called it ``a long day'' later."
-    assert texts(t) == [["We start at dawn"], ["a long day"]]
-
-
-def test_split_quote_with_typewriter_marks_is_one_quote():
-    t = "''The roof held,'' the engineer said, ''but the walls did not.''"
-    assert texts(t) == [["The roof held", "but the walls did not."]]
-
-
-def test_paragraph_opened_by_a_closing_mark_is_a_quotation():
-    t = "Readers wrote in.\n\n”The new bridge is ugly.” ― Ana Lopez\n\nMore letters followed."
-    assert texts(t) == [["The new bridge is ugly."]]
-
-
-def test_unbalanced_mark_carries_into_a_paragraph_that_opens_with_a_mark():
-    t = "“The first paragraph ends open.\n\n“The second one closes,” she said."
-    assert texts(t) == [["The first paragraph ends open.", "The second one closes"]]
-    t = "“An open mark with no continuation.\n\nThe reporter's words."
-    assert texts(t) == [["An open mark with no continuation."]]
-
-
-def test_apostrophes_and_decades_are_not_quotations():
-    assert texts("It's the 90's and the dog's bone isn't here.") == []
-
-
 @pytest.mark.parametrize(
     ("text", "term"),
     [
@@ -73,28 +47,49 @@ def test_title_case_run_without_a_verb_looks_like_a_title():
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        # a curly opening mark closed by a straight one, with a straight pair after it
-        ('“Taxes must fall," Joan Hill said, calling the plan "dead on arrival."',
-         [["Taxes must fall"], ["dead on arrival."]]),
-        # a straight opening mark closed by a curly one
-        ('"Taxes must fall,” Joan Hill said.', [["Taxes must fall"]]),
-        # a lone straight mark before a curly pair does not borrow the pair's closing mark
-        ('"HILL: as “The Courier” wrote, it is over.',
-         [["HILL: as “The Courier” wrote, it is over."]]),
+        pytest.param("''We start at dawn,'' the foreman said. He called it ``a long day'' later.",
+                     [["We start at dawn"], ["a long day"]],
+                     id="typewriter '' and `` are double marks"),
+        pytest.param("''The roof held,'' the engineer said, ''but the walls did not.''",
+                     [["The roof held", "but the walls did not."]],
+                     id="split, in typewriter marks"),
+        pytest.param("Readers wrote in.\n\n”The new bridge is ugly.” ― Ana Lopez\n\n"
+                     "More letters followed.",
+                     [["The new bridge is ugly."]], id="a paragraph opened by a closing mark"),
+        pytest.param("“The first paragraph ends open.\n\n“The second one closes,” she said.",
+                     [["The first paragraph ends open.", "The second one closes"]],
+                     id="an unbalanced mark carries into a paragraph that opens with a mark"),
+        pytest.param("“An open mark with no continuation.\n\nThe reporter's words.",
+                     [["An open mark with no continuation."]],
+                     id="an unbalanced mark ends where the next paragraph opens with none"),
+        pytest.param("It's the 90's and the dog's bone isn't here.", [],
+                     id="apostrophes and decades are not quotations"),
+        pytest.param("Ms Harris’ campaign didn’t reply. It’s the ‘90s style ‘headline’ here.",
+                     [["headline"]], id="curly apostrophes are not quotes"),
+        pytest.param('She said “first one.” He said "second one." Then done.',
+                     [["first one."], ["second one."]], id="curly and straight marks"),
+        pytest.param("“He told me ‘never again’ and left,” she said.",
+                     [["He told me ‘never again’ and left"]],
+                     id="nested single quotes stay inside"),
+        pytest.param("“Good,” Sir Keir added: “Of course.”", [["Good"], ["Of course."]],
+                     id="a new sentence after the attribution is a new quote"),
+        pytest.param("“First paragraph of it.\n“Second paragraph,” he said.\nAfter.",
+                     [["First paragraph of it.", "Second paragraph"]],
+                     id="a quote running over paragraphs"),
+        pytest.param("He said “this never closes\nNext paragraph.", [["this never closes"]],
+                     id="an unclosed mark ends with its paragraph"),
+        pytest.param('“Taxes must fall," Joan Hill said, calling the plan "dead on arrival."',
+                     [["Taxes must fall"], ["dead on arrival."]],
+                     id="a curly opening mark closed by a straight one, a straight pair after"),
+        pytest.param('"Taxes must fall,” Joan Hill said.', [["Taxes must fall"]],
+                     id="a straight opening mark closed by a curly one"),
+        pytest.param('"HILL: as “The Courier” wrote, it is over.',
+                     [["HILL: as “The Courier” wrote, it is over."]],
+                     id="a lone straight mark does not borrow a later curly pair's closing mark"),
     ],
 )  # fmt: skip
-def test_a_double_mark_of_the_other_style_closes_an_unclosed_quotation(text, found):
+def test_quotations_and_their_pieces(text, found):
     assert texts(text) == found
-
-
-def test_curly_and_straight_marks():
-    t = 'She said “first one.” He said "second one." Then done.'
-    assert texts(t) == [["first one."], ["second one."]]
-
-
-def test_nested_single_quotes_stay_inside():
-    t = "“He told me ‘never again’ and left,” she said."
-    assert texts(t) == [["He told me ‘never again’ and left"]]
 
 
 def test_split_by_attribution_is_one_quote_with_two_spans():
@@ -102,26 +97,6 @@ def test_split_by_attribution_is_one_quote_with_two_spans():
     (q,) = find_quotations(t)
     assert [t[s:e] for s, e in q.spans] == ["We will win", "and we will win big."]
     assert q.text(t) == "We will win and we will win big."
-
-
-def test_new_sentence_after_attribution_is_a_new_quote():
-    t = "“Good,” Sir Keir added: “Of course.”"
-    assert texts(t) == [["Good"], ["Of course."]]
-
-
-def test_quote_running_over_paragraphs():
-    t = "“First paragraph of it.\n“Second paragraph,” he said.\nAfter."
-    assert texts(t) == [["First paragraph of it.", "Second paragraph"]]
-
-
-def test_apostrophes_are_not_quotes():
-    t = "Ms Harris’ campaign didn’t reply. It’s the ‘90s style ‘headline’ here."
-    assert texts(t) == [["headline"]]
-
-
-def test_unclosed_mark_ends_with_its_paragraph():
-    t = "He said “this never closes\nNext paragraph."
-    assert texts(t) == [["this never closes"]]
 
 
 def test_seed_has_seven_quotations(seed):

@@ -136,22 +136,19 @@ def test_a_partial_quote_ending_a_reported_clause_is_part_of_it():
     assert found == [("the depot was “a mess.”", "Ana Lopez", "indirect")]
 
 
-def test_terms_titles_and_uncued_short_quotes_are_dropped_and_counted():
-    found, meta = run(
-        "The so-called “blue route” opened. She read “Rain on Glass” on the train. "
-        "“We won,” said Ana Lopez."
-    )
+@pytest.mark.parametrize(
+    ("before", "dropped"),
+    [
+        pytest.param("The so-called “blue route” opened. She read “Rain on Glass” on the train.", 2,
+                     id="terms, titles and uncued short quotes"),
+        pytest.param("The shop sold “a cure for every ache you have ever had” for years.", 1,
+                     id="a quotation inside the writer's own clause with no cue"),
+    ],
+)  # fmt: skip
+def test_quotations_that_are_not_speech_are_dropped_and_counted(before, dropped):
+    found, meta = run(before + " “We won,” said Ana Lopez.")
     assert found == [("We won", "Ana Lopez", "direct")]
-    assert meta.dropped == {"term or title in quotation marks": 2}
-
-
-def test_a_quotation_inside_the_writers_own_clause_with_no_cue_is_not_speech():
-    found, meta = run(
-        "The shop sold “a cure for every ache you have ever had” for years. "
-        "“We won,” said Ana Lopez."
-    )
-    assert found == [("We won", "Ana Lopez", "direct")]
-    assert meta.dropped == {"term or title in quotation marks": 1}
+    assert meta.dropped == {"term or title in quotation marks": dropped}
 
 
 def test_a_quote_with_no_cue_carries_on_the_last_speaker_of_its_paragraph():

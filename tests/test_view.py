@@ -62,55 +62,34 @@ def quote(text: str, speaker: str, cue: str = "said") -> Quote:
     return Quote(text=text, speaker=speaker, kind="direct", cue=cue, start=a, end=b, spans=[(a, b)])
 
 
-def sentence(text: str) -> tuple[str, int, int]:
-    a, b = span(ARTICLE, text)
-    return text, a, b
+def event(
+    evidence: str, actor: str, action: str, target: str, when: str, where: str | None
+) -> Event:
+    a, b = span(ARTICLE, evidence)
+    return Event(actor=actor, action=action, target=target, when=when, where=where,
+                 evidence=evidence, start=a, end=b)  # fmt: skip
 
 
 def summary() -> Summary:
-    ev1, a1, b1 = sentence(
-        "The council voted on Tuesday to close two libraries in the harbour district."
-    )
-    ev2, a2, b2 = sentence("The library trust will appeal the decision in March.")
-    st, a3, b3 = sentence("Opposition leader Tom Reyes opposes the closures.")
+    events = [
+        event("The council voted on Tuesday to close two libraries in the harbour district.",
+              "The council", "voted to close", "two libraries", "on Tuesday",
+              "the harbour district"),
+        event("The library trust will appeal the decision in March.",
+              "The library trust", "will appeal", "the decision", "in March", None),
+    ]  # fmt: skip
+    st = "Opposition leader Tom Reyes opposes the closures."
+    a, b = span(ARTICLE, st)
+    stance = Stance(holder="Tom Reyes", target="the closures", polarity="oppose", evidence=st,
+                    start=a, end=b)  # fmt: skip
     return Summary(
         quotes=[
             quote("We cannot keep every building open", "Margaret Hollis"),
             quote("This is a <script>alert('x')</script> day for readers", "Tom Reyes"),
             quote("We will take it to court", "Ana Lopez"),
         ],
-        events=[
-            Event(
-                actor="The council",
-                action="voted to close",
-                target="two libraries",
-                when="on Tuesday",
-                where="the harbour district",
-                evidence=ev1,
-                start=a1,
-                end=b1,
-            ),
-            Event(
-                actor="The library trust",
-                action="will appeal",
-                target="the decision",
-                when="in March",
-                where=None,
-                evidence=ev2,
-                start=a2,
-                end=b2,
-            ),
-        ],  # fmt: skip
-        stances=[
-            Stance(
-                holder="Tom Reyes",
-                target="the closures",
-                polarity="oppose",
-                evidence=st,
-                start=a3,
-                end=b3,
-            )
-        ],  # fmt: skip
+        events=events,
+        stances=[stance],
         meta=Meta(
             model="fake:scripted",
             prompt_version="test",

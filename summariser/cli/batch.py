@@ -92,9 +92,7 @@ def batch(
         Path,
         typer.Option("--out", "-o", help="Results JSONL (appended; resumes); - for stdout."),
     ] = Path("results.jsonl"),
-    model: opt.Model = None,
-    api_key: opt.Key = None,
-    base_url: opt.Url = None,
+    ask: opt.Ask = opt.ASK,
     concurrency: opt.Concurrency = 8,
     steps: opt.Steps = opt.ALL_STEPS,
     no_cache: opt.NoCache = False,
@@ -110,8 +108,6 @@ def batch(
         typer.Option("--import-openai-batch", help="Turn a batch output file into records."),
     ] = None,
     log: opt.Log = False,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Summarise many articles into JSONL: bounded concurrency, resume, batch-API files.
 
@@ -123,30 +119,23 @@ def batch(
     """
     source = STDIN if source == Path("-") else source
     sink = _Sink(out)
-    with command(verbose, quiet, api_key, steps) as chosen, sink:
+    with command(ask.api_key, steps) as chosen, sink:
         from summariser.batch import interrupt_handler
 
         if export_batch:
-            _export(source, export_batch, model, api_key, base_url, chosen)
+            _export(source, export_batch, ask, chosen)
             return
-        job = _Job(chosen, not no_cache, retry_errors, concurrency, CallLogRuns(log, api_key,
+        job = _Job(chosen, not no_cache, retry_errors, concurrency, CallLogRuns(log, ask.api_key,
                    "batch", chosen))  # fmt: skip
         with interrupt_handler(say), job.calls:
             if import_batch:
-                tally = job.replay(source, import_batch, sink, model, api_key, base_url)
+                tally = job.replay(source, import_batch, sink, ask)
             else:
-                tally = job.run(source, sink, model, api_key, base_url)
+                tally = job.run(source, sink, ask)
     _report(sink.name, tally)
 
 
-def _export(
-    source: Path | None,
-    requests: Path,
-    model: str | None,
-    api_key: str | None,
-    base_url: str | None,
-    steps: tuple[str, ...],
-) -> None:
+def _export(source: Path | None, requests: Path, ask: opt.Ask, steps: tuple[str, ...]) -> None:
     """--export-openai-batch: the requests file and the articles file beside it."""
     from summariser.batch import check_output, openai_files, read_articles
     from summariser.errors import InputError
@@ -155,7 +144,7 @@ def _export(
         raise InputError("give the articles to export as INPUT (a folder or a JSONL file)")
     check_output(requests, source)
     check_output(openai_files.articles_path(requests), source)
-    template = openai_files.template(model, api_key, base_url)
+    template = openai_files.template(ask.model, ask.api_key, ask.base_url)
     skipped: list[str] = []
 
     def skip(article: Article, reason: str) -> None:
@@ -196,8 +185,7 @@ class _Job:
     concurrency: int
     calls: CallLogRuns
 
-    def run(self, source: Path | None, sink: _Sink, model: str | None, api_key: str | None,
-            base_url: str | None) -> Tally:  # fmt: skip
+    def run(self, source: Path | None, sink: _Sink, ask: opt.Ask) -> Tally:
         """Summarise the articles of `source` with the model."""
         from summariser.batch import check_output, count_articles, read_articles
         from summariser.errors import InputError
@@ -208,22 +196,21 @@ class _Job:
         # An embedded engine serves -j articles as slots of one model; past EMBEDDED_SLOTS
         # more slots only cost memory on a few cores.
         slots = min(self.concurrency, EMBEDDED_SLOTS)
-        backend, self.cache = open_model(model, api_key, base_url, not self.cache, parallel=slots)
+        backend, self.cache = open_model(ask, not self.cache, parallel=slots)
         if backend.caps.embedded and self.concurrency > (backend.caps.parallel or 1):
             say(f"the embedded model runs {backend.caps.parallel or 1} article(s) at a "
                 "time (slots of one engine in this process)")  # fmt: skip
         articles = read_articles(source, warn=say)
         return self._run(articles, count_articles(source), backend, sink)
 
-    def replay(self, source: Path | None, results_file: Path, sink: _Sink, model: str | None,
-               api_key: str | None, base_url: str | None) -> Tally:  # fmt: skip
+    def replay(self, source: Path | None, results_file: Path, sink: _Sink, ask: opt.Ask) -> Tally:
         """--import-openai-batch: the articles answered from the batch's results file."""
         from summariser.batch import check_output, count_articles, openai_files, read_articles
 
         articles_file = _articles_for_import(source)
         check_output(sink.path, articles_file, results_file)
         results = openai_files.load_results(results_file)
-        template = openai_files.template(model, api_key, base_url)
+        template = openai_files.template(ask.model, ask.api_key, ask.base_url)
         if articles_file.name.endswith(".articles.jsonl"):
             self.steps = openai_files.exported_steps(articles_file)
             articles = openai_files.exported_articles(articles_file)

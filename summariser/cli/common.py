@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from summariser.backends import ChatBackend
+    from summariser.cli.options import Ask
     from summariser.logs import CallLog
 
 # Exit codes (documented in --help and the README).
@@ -163,14 +164,12 @@ class ListFormat(str, Enum):
 
 
 @contextlib.contextmanager
-def command(
-    verbose: int, quiet: bool, api_key: str | None = None, steps: str | None = None
-) -> Iterator[tuple[str, ...]]:
-    """A command's frame: -v/-q applied, --steps checked (a usage error), then `failures`.
+def command(api_key: str | None = None, steps: str | None = None) -> Iterator[tuple[str, ...]]:
+    """A command's frame (-v/-q are applied before it, by `root.App`): --steps checked (a usage
+    error), then `failures`.
 
     Yields the chosen steps (empty without `steps`).
     """
-    configure_output(verbose, quiet)
     chosen = parse_steps(steps) if steps is not None else ()
     with failures(api_key):
         yield chosen
@@ -194,13 +193,7 @@ def failures(*secrets: str | None) -> Iterator[None]:
         raise typer.Exit(INTERRUPTED) from None
 
 
-def open_backend(
-    model: str | None,
-    api_key: str | None,
-    base_url: str | None,
-    max_retries: int | None = None,
-    parallel: int = 1,
-) -> ChatBackend:
+def open_backend(ask: Ask, max_retries: int | None = None, parallel: int = 1) -> ChatBackend:
     """Resolve the model; a progress bar appears only while a local model is first assembled.
 
     `parallel` is how many articles will be in flight at once (-j): an embedded engine opens
@@ -224,8 +217,8 @@ def open_backend(
 
     try:
         return watch(
-            resolve(model, api_key=api_key, base_url=base_url, max_retries=max_retries,
-                    parallel=max(1, parallel), progress=progress)
+            resolve(ask.model, api_key=ask.api_key, base_url=ask.base_url,
+                    max_retries=max_retries, parallel=max(1, parallel), progress=progress)
         )  # fmt: skip
     finally:
         if bar is not None:
@@ -233,16 +226,11 @@ def open_backend(
 
 
 def open_model(
-    model: str | None,
-    api_key: str | None,
-    base_url: str | None,
-    no_cache: bool,
-    max_retries: int | None = None,
-    parallel: int = 1,
+    ask: Ask, no_cache: bool, max_retries: int | None = None, parallel: int = 1
 ) -> tuple[ChatBackend, bool]:
     """The backend (see `open_backend`) and whether to use the result cache, checked first."""
     cache = open_cache(not no_cache)
-    return open_backend(model, api_key, base_url, max_retries, parallel), cache
+    return open_backend(ask, max_retries, parallel), cache
 
 
 def show_call(call: dict[str, Any]) -> None:

@@ -53,9 +53,7 @@ def _evaluate(
     items: list[Item],
     source: str,
     steps: tuple[str, ...],
-    model: str | None,
-    api_key: str | None,
-    base_url: str | None,
+    ask: opt.Ask,
     concurrency: int,
     no_cache: bool,
     report_dir: Path | None,
@@ -74,9 +72,9 @@ def _evaluate(
     if report_dir and predictions:
         check_folder(report_dir)
         predictions.write_text("")  # one run per report folder
-    backend, cache = open_model(model, api_key, base_url, no_cache, parallel=concurrency)
+    backend, cache = open_model(ask, no_cache, parallel=concurrency)
     with (
-        CallLogRuns(log, api_key, command, steps) as calls,
+        CallLogRuns(log, ask.api_key, command, steps) as calls,
         progress_bar(f"eval {backend.name}", len(items)) as advance,
     ):
 
@@ -145,9 +143,7 @@ def _finish(
 @app.command("eval", epilog=EXIT_CODES)
 def eval_cmd(
     gold: Annotated[Path, typer.Argument(help="A folder of gold *.json files, or one file.")],
-    model: opt.Model = None,
-    api_key: opt.Key = None,
-    base_url: opt.Url = None,
+    ask: opt.Ask = opt.ASK,
     concurrency: opt.Concurrency = 1,
     report: opt.Report = None,
     baseline: opt.Baseline = None,
@@ -157,28 +153,23 @@ def eval_cmd(
     allow_failures: AllowFailuresOpt = False,
     allow_outside: opt.AllowOutside = False,
     log: opt.Log = False,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Score the model against gold files; print tables and a verdict; gate with --min.
 
     Exit 1 below a --min gate; 3 when articles failed (scored as zero) unless --allow-failures.
     """
-    with command(verbose, quiet, api_key, steps) as chosen:
+    with command(ask.api_key, steps) as chosen:
         from summariser.evals.run import load_items
 
         items = load_items(gold, allow_outside=allow_outside, warn=say)
-        result = _evaluate(items, str(gold), chosen, model, api_key, base_url, concurrency,
-                           no_cache, report, log=log)  # fmt: skip
+        result = _evaluate(items, str(gold), chosen, ask, concurrency, no_cache, report, log=log)
         _finish(result, report, baseline, gates, allow_failures)
 
 
 @app.command("eval-polnear", epilog=EXIT_CODES)
 def eval_polnear(
     folder: Annotated[Path, typer.Argument(help="A PolNeAR split folder (text/, attributions/).")],
-    model: opt.Model = None,
-    api_key: opt.Key = None,
-    base_url: opt.Url = None,
+    ask: opt.Ask = opt.ASK,
     concurrency: opt.Concurrency = 1,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N articles.")] = None,
     direct: Annotated[
@@ -193,16 +184,13 @@ def eval_polnear(
     no_cache: opt.NoCache = False,
     allow_failures: AllowFailuresOpt = False,
     log: opt.Log = False,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """The public benchmark: quotes on PolNeAR (read in place; never copied)."""
-    with command(verbose, quiet, api_key):
+    with command(ask.api_key):
         from summariser.evals import polnear
 
         items = polnear.load(folder, limit)
         kinds = {"direct"} if direct else None
-        result = _evaluate(items, str(folder), ("quotes",), model, api_key, base_url, concurrency,
-                           no_cache, report, kinds, log=log,
-                           command="eval-polnear")  # fmt: skip
+        result = _evaluate(items, str(folder), ("quotes",), ask, concurrency, no_cache, report,
+                           kinds, log=log, command="eval-polnear")  # fmt: skip
         _finish(result, report, baseline, gates, allow_failures)

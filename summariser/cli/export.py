@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from summariser.cli import options as opt
 from summariser.cli.common import PARTIAL, command, say
 from summariser.cli.root import app
 
@@ -26,8 +25,6 @@ def export(
             "`parquet` extra).",
         ),
     ] = None,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Write articles, quotes, events and stances as tables: one row per record, CSV always.
 
@@ -36,7 +33,7 @@ def export(
     Columns: `summarise schema tables`. A bad results line is reported and skipped (exit 3);
     each table is written under a temporary name and moved in place only when complete.
     """
-    with command(verbose, quiet):
+    with command():
         from summariser.errors import InputError
         from summariser.export import export as write_tables
         from summariser.export.write import parquet_available

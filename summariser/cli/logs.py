@@ -17,9 +17,9 @@ from summariser.cli.common import (
     out,
     tell,
 )
-from summariser.cli.root import app
+from summariser.cli.root import App, app
 
-logs_app = typer.Typer(
+logs_app = App(
     help="Every model call: prompts, answers, re-asks and validation errors, per article. "
     "On by default for `run` (--no-log to skip), opt-in with --log for `batch` and `eval`.",
     no_args_is_help=False,
@@ -73,13 +73,10 @@ def logs_list(
 def logs_show(
     run_id: Annotated[int, typer.Argument(help="A run id from `summarise logs`.")],
     fmt: FormatOpt = ListFormat.table,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Print one run: each model call's prompt, answer and validation error."""
     from summariser import logs
 
-    configure_output(verbose, quiet)
     with _unreadable_log():
         run = logs.show(run_id)
     if run is None:
@@ -110,11 +107,8 @@ def logs_prune(
             help="Days to keep (0: no limit). Default $SUMMARISER_LOGS_DAYS, else 30.",
         ),
     ] = None,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Delete old runs and their calls now (every log does this as it is written, too)."""
-    configure_output(verbose, quiet)
     from summariser import logs
     from summariser.errors import SummariserError
 
@@ -128,9 +122,8 @@ def logs_prune(
 
 
 @logs_app.command("path")
-def logs_path(verbose: opt.Verbose = 0, quiet: opt.Quiet = False) -> None:
+def logs_path() -> None:
     """Print where the log database is ($SUMMARISER_LOGS_DB to move it)."""
-    configure_output(verbose, quiet)
     from summariser import logs
 
     print(logs.db_path())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,24 @@ Url = Annotated[
     typer.Option("--base-url", envvar="OPENAI_BASE_URL", show_default=False,
                  help="Any OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"),
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Which model answers, and where: --model, --api-key, --base-url.
+
+    An option group: a command parameter `ask: opt.Ask = opt.ASK` offers these three options in
+    its place (see `root.App`) and receives them as one `Ask`.
+    """
+
+    model: Model = None
+    api_key: Key = field(default=None, repr=False)  # never in a repr or a traceback
+    base_url: Url = None
+
+
+#: The default of an `Ask` parameter: the default model, key and server from the environment.
+ASK = Ask()
+
 Retries = Annotated[
     int | None,
     typer.Option("--max-retries", min=0, max=5, help="Re-asks after invalid model output."),

@@ -17,7 +17,6 @@ from summariser.cli.common import (
     Format,
     ListFormat,
     command,
-    configure_output,
     err,
     open_model,
     out,
@@ -36,23 +35,19 @@ OffsetsOpt = Annotated[bool, typer.Option("--offsets", help="Show character offs
 @app.command(epilog=EXIT_CODES)
 def run(
     article: Annotated[str, typer.Argument(help="Article text file, or - for stdin.")],
-    model: opt.Model = None,
-    api_key: opt.Key = None,
-    base_url: opt.Url = None,
+    ask: opt.Ask = opt.ASK,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.json,
     steps: opt.Steps = opt.ALL_STEPS,
     offsets: OffsetsOpt = False,
     max_retries: opt.Retries = None,
     no_cache: opt.NoCache = False,
     log: opt.Log = True,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Extract records from one article and print them (JSON by default).
 
     Exits 3 when a step failed (its records are missing; the output is still printed).
     """
-    with command(verbose, quiet, api_key, steps) as chosen:
+    with command(ask.api_key, steps) as chosen:
         from summariser.api import summarise
         from summariser.inputs import read_article
         from summariser.text.language import looks_english
@@ -61,8 +56,8 @@ def run(
         if not looks_english(text):
             say("warning: this article does not look like English; summariser reads English "
                 "only and will find little or nothing")  # fmt: skip
-        backend, cache = open_model(model, api_key, base_url, no_cache, max_retries)
-        with CallLogRuns(log, api_key, "run", chosen) as calls:
+        backend, cache = open_model(ask, no_cache, max_retries)
+        with CallLogRuns(log, ask.api_key, "run", chosen) as calls:
             watched = calls.watch(backend, article, article, text)
             spinner = not (OUTPUT.quiet or OUTPUT.verbose)  # -v lines would tear through it
             with err().status(f"extracting with {backend.name}…") if spinner else (
@@ -112,15 +107,12 @@ def models(
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="= --format json")] = False,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """List the models summariser knows, whether each is installed, and the default."""
     from rich.table import Table
 
     from summariser.backends import available
 
-    configure_output(verbose, quiet)
     rows = available()
     if as_json or fmt is ListFormat.json:
         print(json.dumps(rows, indent=2))
@@ -146,14 +138,11 @@ def schema(
             help="summary (run's JSON), batch-line (one batch line) or tables (`export`'s columns)."
         ),
     ] = SchemaName.summary,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Print the JSON Schema of a Summary (run's output) or of one `batch` output line.
 
     `tables`: the columns of `summarise export`'s tables, as Frictionless Table Schemas.
     """
-    configure_output(verbose, quiet)
     if name is SchemaName.tables:
         from summariser.export.columns import table_schemas
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,27 @@ if TYPE_CHECKING:
     from summariser.view import Entry
 
 
+@dataclass(frozen=True)
+class Sources:
+    """Where the page finds the articles' texts, and the gold shown beside the predictions.
+
+    An option group (see `root.App`): `view` offers these four options in its place.
+    """
+
+    article: Annotated[
+        Path | None, typer.Option("--article", help="The article of a `run` JSON.")
+    ] = None
+    articles: Annotated[
+        Path | None,
+        typer.Option("--articles", help="The batch input (folder or JSONL) the results came from."),
+    ] = None
+    gold: Annotated[
+        Path | None,
+        typer.Option("--gold", help="Gold folder or file: gold beside predictions, misses marked."),
+    ] = None
+    allow_outside: opt.AllowOutside = False
+
+
 @app.command()
 def view(
     result: Annotated[
@@ -25,18 +47,7 @@ def view(
             help="A `run` JSON, a batch results.jsonl or an eval predictions.jsonl (- for stdin)."
         ),
     ],  # fmt: skip
-    article: Annotated[
-        Path | None, typer.Option("--article", help="The article of a `run` JSON.")
-    ] = None,
-    articles: Annotated[
-        Path | None,
-        typer.Option("--articles", help="The batch input (folder or JSONL) the results came from."),
-    ] = None,
-    gold: Annotated[
-        Path | None,
-        typer.Option("--gold", help="Gold folder or file: gold beside predictions, misses marked."),
-    ] = None,
-    allow_outside: opt.AllowOutside = False,
+    sources: Sources,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -46,8 +57,6 @@ def view(
             "without .html) gets index.html, article lists and one page per article.",
         ),
     ] = None,
-    verbose: opt.Verbose = 0,
-    quiet: opt.Quiet = False,
 ) -> None:
     """Write one self-contained HTML page (no network) with every record marked in its article.
 
@@ -56,15 +65,16 @@ def view(
     A batch gets an overview first: most-quoted speakers, who stands where, events over time.
     With -o DIR: index.html (the overview), list-N.html, and articles/LINE.html per article.
     """
-    with command(verbose, quiet):
+    with command():
+        article = sources.article
         named = article.name if article else "stdin" if result == "-" else Path(result).name
         title = f"summariser: {named}"
         if out is not None and (out.is_dir() or out.suffix.lower() not in (".html", ".htm")):
-            _site(result, out, articles, gold, article, title)
+            _site(result, out, sources, title)
             return
         from summariser.view import page
 
-        entries, top, skipped = _entries(result, article, articles, gold, allow_outside)
+        entries, top, skipped = _entries(result, sources)
         _write(page(entries, title=title, top=top), out, len(entries))
         if skipped:
             raise typer.Exit(PARTIAL)
@@ -88,26 +98,19 @@ def _warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def _site(
-    result: str,
-    out: Path,
-    articles: Path | None,
-    gold: Path | None,
-    article: Path | None,
-    title: str,
-) -> None:
+def _site(result: str, out: Path, sources: Sources, title: str) -> None:
     """`view RESULTS -o DIR`: the overview site, streamed."""
     from summariser.errors import InputError
     from summariser.export.site import write_site
 
     if result == "-" or not Path(result).is_file():
         raise InputError(f"{result}: -o DIR needs a results file (JSONL) to read twice")
-    if gold is not None or article is not None:
+    if sources.gold is not None or sources.article is not None:
         raise InputError("--gold and --article make one page: give -o PAGE.html")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} is a file: give a folder (or a name ending in .html)")
     try:
-        site = write_site(Path(result), out, articles=articles, title=title, warn=_warn)
+        site = write_site(Path(result), out, articles=sources.articles, title=title, warn=_warn)
     except OSError as e:
         raise InputError(f"{out}: cannot write the pages ({e.strerror})") from None
     if site.pages == 0:
@@ -131,18 +134,13 @@ def _lines(result: str) -> tuple[Any, list[str]]:
         return None, raw.splitlines()
 
 
-def _entries(
-    result: str,
-    article: Path | None,
-    articles: Path | None,
-    gold: Path | None,
-    allow_outside: bool,
-) -> tuple[list[Entry], str, int]:
+def _entries(result: str, sources: Sources) -> tuple[list[Entry], str, int]:
     """The page's articles, the overview of a batch (HTML, "" for one article), lines skipped."""
     from summariser.errors import InputError
     from summariser.export.read import results_of
     from summariser.view import Entry
 
+    article, articles, gold = sources.article, sources.articles, sources.gold
     whole, lines = _lines(result)
     values: list[Any] = lines
     if isinstance(whole, dict) and "meta" in whole:  # a `run` JSON
@@ -164,7 +162,7 @@ def _entries(
     if gold is not None:
         from summariser.evals.run import load_items
 
-        for item in load_items(gold, allow_outside=allow_outside):
+        for item in load_items(gold, allow_outside=sources.allow_outside):
             texts[item.id], golds[item.id] = item.text, item.gold
     if articles is not None:
         from summariser.batch import read_articles

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -257,13 +257,8 @@ def score_quotes(
         if (judged and not right) or p.kind != g.kind:
             status = "wrong speaker" if judged and not right else "wrong kind"
             c.note(status, _quote(g.text, g.speaker, g.kind), _quote(p.text, p.speaker, p.kind))
-    matched_p, matched_g = {i for i, _ in pairs}, {j for _, j in pairs}
-    for j, g in enumerate(golds):
-        if j not in matched_g:
-            c.note("missed", _quote(g.text, g.speaker, g.kind), None)
-    for i, p in enumerate(preds):
-        if i not in matched_p:
-            c.note("extra", None, _quote(p.text, p.speaker, p.kind))
+    _note_unmatched(c, pairs, [_quote(p.text, p.speaker, p.kind) for p in preds],
+                    [_quote(g.text, g.speaker, g.kind) for g in golds])  # fmt: skip
     return c
 
 
@@ -293,39 +288,35 @@ def event_score(
     return (action + target) / 2
 
 
-def score_events(
-    preds: Sequence[Event],
-    golds: Sequence[GoldEvent],
-    aliases: dict[str, list[str]],
-    strict: bool = True,
-) -> Counts:
-    """Events matched on actor + action/target similarity; when/where accuracy on matches."""
-    c, pairs = _matched(
-        preds, golds, lambda p, g: event_score(p, g, aliases, strict),
-        STRICT_THRESHOLD if strict else EVENT_THRESHOLD, _event,
-    )  # fmt: skip
-    for i, j in pairs:
-        c.tally("when", similarity(preds[i].when, golds[j].when) >= FIELD_THRESHOLD)
-        c.tally("where", similarity(preds[i].where, golds[j].where) >= FIELD_THRESHOLD)
-    return c
+#: Aliases: {canonical name: other names}, as gold files give them.
+Aliases = dict[str, list[str]]
+P = TypeVar("P")
+G = TypeVar("G")
 
 
-def _matched(
-    preds: Sequence[Any],
-    golds: Sequence[Any],
-    score: Callable[[Any, Any], float],
-    threshold: float,
-    show: Callable[[Any], str],
-) -> tuple[Counts, list[tuple[int, int]]]:
-    """Counts of the best one-to-one matching (unmatched ones noted) and its pairs."""
-    pairs = assign(_matrix(preds, golds, score), threshold)
-    c = _counts(pairs, len(preds), len(golds))
-    _note_unmatched(c, pairs, [show(p) for p in preds], [show(g) for g in golds])
-    return c, pairs
+@dataclass(frozen=True)
+class RecordScorer(Generic[P, G]):
+    """Scores one record type: predictions matched one-to-one to gold on `pair` (the strict score
+    at STRICT_THRESHOLD, or the token-set one at `loose`), unmatched ones noted, and `on_match`
+    judging the fields of each matched pair. Called as `score(preds, golds, aliases, strict)`."""
 
+    pair: Callable[[P, G, Aliases, bool], float]
+    loose: float
+    show: Callable[[P | G], str]
+    on_match: Callable[[Counts, P, G], None]
 
-def _event(e: Event | GoldEvent) -> str:
-    return " · ".join(x for x in (e.actor, e.action, e.target, e.when, e.where) if x)
+    def __call__(
+        self, preds: Sequence[P], golds: Sequence[G], aliases: Aliases, strict: bool = True
+    ) -> Counts:
+        def score(p: P, g: G) -> float:
+            return self.pair(p, g, aliases, strict)
+
+        pairs = assign(_matrix(preds, golds, score), STRICT_THRESHOLD if strict else self.loose)
+        c = _counts(pairs, len(preds), len(golds))
+        _note_unmatched(c, pairs, [self.show(p) for p in preds], [self.show(g) for g in golds])
+        for i, j in pairs:
+            self.on_match(c, preds[i], golds[j])
+        return c
 
 
 def _note_unmatched(
@@ -334,6 +325,19 @@ def _note_unmatched(
     matched_p, matched_g = {i for i, _ in pairs}, {j for _, j in pairs}
     c.notes += [("missed", g, None) for j, g in enumerate(golds) if j not in matched_g]
     c.notes += [("extra", None, p) for i, p in enumerate(preds) if i not in matched_p]
+
+
+def _event(e: Event | GoldEvent) -> str:
+    return " · ".join(x for x in (e.actor, e.action, e.target, e.when, e.where) if x)
+
+
+def _event_fields(c: Counts, p: Event, g: GoldEvent) -> None:
+    c.tally("when", similarity(p.when, g.when) >= FIELD_THRESHOLD)
+    c.tally("where", similarity(p.where, g.where) >= FIELD_THRESHOLD)
+
+
+#: Events matched on actor + action/target similarity; when/where accuracy on matches.
+score_events = RecordScorer(event_score, EVENT_THRESHOLD, _event, _event_fields)
 
 
 def stance_score(
@@ -345,24 +349,15 @@ def stance_score(
     return dice(p.target, g.target) if strict else similarity(p.target, g.target)
 
 
-def score_stances(
-    preds: Sequence[Stance],
-    golds: Sequence[GoldStance],
-    aliases: dict[str, list[str]],
-    strict: bool = True,
-) -> Counts:
-    """Stances matched on holder + target similarity; polarity accuracy on matches."""
-    c, pairs = _matched(
-        preds, golds, lambda p, g: stance_score(p, g, aliases, strict),
-        STRICT_THRESHOLD if strict else STANCE_THRESHOLD, _stance,
-    )  # fmt: skip
-    for i, j in pairs:
-        p, g = preds[i], golds[j]
-        c.tally("polarity", p.polarity == g.polarity)
-        if p.polarity != g.polarity:
-            c.note("wrong polarity", _stance(g), _stance(p))
-    return c
-
-
 def _stance(s: Stance | GoldStance) -> str:
     return f"{s.holder} · {s.polarity} · {s.target}"
+
+
+def _stance_fields(c: Counts, p: Stance, g: GoldStance) -> None:
+    c.tally("polarity", p.polarity == g.polarity)
+    if p.polarity != g.polarity:
+        c.note("wrong polarity", _stance(g), _stance(p))
+
+
+#: Stances matched on holder + target similarity; polarity accuracy on matches.
+score_stances = RecordScorer(stance_score, STANCE_THRESHOLD, _stance, _stance_fields)
