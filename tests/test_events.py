@@ -107,6 +107,11 @@ def test_reporting_verb_is_a_quote_not_an_event():
     assert found(text) == []  # nor is anything inside the quotation marks
 
 
+def test_an_action_on_no_one_is_no_event():
+    assert found("The police arrested two men.") == [("police", "arrested", "two men")]
+    assert found("The police arrested no suspects.") == []
+
+
 def test_states_and_cognition_are_no_events():
     assert found("Ola Berg believes the ferry is safe.") == []
     assert found("The council remains opposed.") == []

@@ -229,3 +229,17 @@ def test_approving_of_is_a_view_and_approving_is_a_decision():
         ("Lena Fox", "support", "new cycle lanes")
     ]
     assert stances("The planning committee approved the new cycle lanes.") == []
+
+
+def test_a_stance_on_nothing_is_none():
+    assert stances("Mara Lind blamed no country by name.") == []
+    assert stances("Mara Lind blamed the port authority.") == [
+        ("Mara Lind", "oppose", "port authority")
+    ]
+
+
+def test_insisting_is_saying_not_wanting():
+    # what was insisted takes the side its words take, about what it is about
+    assert stances("Mara Lind insisted that the old ferry was a disgrace.") == [
+        ("Mara Lind", "oppose", "old ferry")
+    ]

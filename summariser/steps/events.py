@@ -73,7 +73,7 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue  # "the complaint follows", "it is understood": nobody acts
         if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
-        if c.negated or c.conditional or c.question or c.planned:
+        if c.negated or c.nothing or c.conditional or c.question or c.planned:
             continue
         if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
             continue  # "chairs the committee", "sells pastries": a role or a habit, not news

@@ -75,8 +75,8 @@ def candidates(ctx: Context) -> list[Candidate]:
     for c in ctx.clauses:
         if c.nominal or c.subject is None or not c.subject.agent:
             continue
-        if document.quoted(c.verb[0]) or c.question or c.conditional:
-            continue
+        if document.quoted(c.verb[0]) or c.question or c.conditional or c.nothing:
+            continue  # ... or "blamed no country": no side taken on anything
         holder = c.subject.who
         side = _side(c)
         if side is not None and c.modal in lexicon.MODALS:

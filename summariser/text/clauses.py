@@ -95,6 +95,7 @@ class Clause:
     clausal: bool = False  # governs a finite clause ("said (that) ...", "announced it would")
     dep: str = ""  # the verb's dependency: "relcl" (", which was founded by"), "advcl", "ROOT"
     naming: bool = False  # calls something a name ("called the plan a betrayal"): no happening
+    nothing: bool = False  # done to nothing: its object is "no X" ("blamed no country")
 
 
 def clauses(document: Document, resolver: Resolver) -> list[Clause]:
@@ -165,6 +166,8 @@ class _Reader:
             tense=_tense(verb),
             clausal=any(c.dep_ == "ccomp" for c in verb.children),
             dep=verb.dep_,
+            nothing=object_tok is not None
+            and any(c.dep_ == "det" and c.lower_ == "no" for c in object_tok.children),
             naming=verb.lemma_.lower() in lexicon.NAMING_VERBS
             and (
                 any(c.dep_ == "oprd" for c in verb.children)
