@@ -216,30 +216,23 @@ def test_a_target_is_the_thing_not_its_amount(text, expected):
     assert stances(text) == [expected]
 
 
-def test_speech_that_only_tells_what_happened_takes_no_side():
-    # the valence is in verbs of events ("died", "injured"): a report, not a judgement
-    assert stances("Mara Lind said two walkers died and a third was injured on the ridge.") == []
-    assert stances("Mara Lind said the closure of the ridge path was shameful.") == [
-        ("Mara Lind", "oppose", "closure of the ridge path")
-    ]
-
-
-def test_approving_of_is_a_view_and_approving_is_a_decision():
-    assert stances("Lena Fox approves of the new cycle lanes.") == [
-        ("Lena Fox", "support", "new cycle lanes")
-    ]
-    assert stances("The planning committee approved the new cycle lanes.") == []
-
-
-def test_a_stance_on_nothing_is_none():
-    assert stances("Mara Lind blamed no country by name.") == []
-    assert stances("Mara Lind blamed the port authority.") == [
-        ("Mara Lind", "oppose", "port authority")
-    ]
-
-
-def test_insisting_is_saying_not_wanting():
-    # what was insisted takes the side its words take, about what it is about
-    assert stances("Mara Lind insisted that the old ferry was a disgrace.") == [
-        ("Mara Lind", "oppose", "old ferry")
-    ]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # speech whose valence is only in verbs of events ("died", "injured") reports, not judges
+        ("Mara Lind said two walkers died and a third was injured on the ridge.", []),
+        ("Mara Lind said the closure of the ridge path was shameful.",
+         [("Mara Lind", "oppose", "closure of the ridge path")]),
+        # approving of is a view; a body approving something is a decision (an event)
+        ("Lena Fox approves of the new cycle lanes.", [("Lena Fox", "support", "new cycle lanes")]),
+        ("The planning committee approved the new cycle lanes.", []),
+        # a stance on "no X" is none
+        ("Mara Lind blamed no country by name.", []),
+        ("Mara Lind blamed the port authority.", [("Mara Lind", "oppose", "port authority")]),
+        # insisting is saying, not wanting: the side its words take, on what they are about
+        ("Mara Lind insisted that the old ferry was a disgrace.",
+         [("Mara Lind", "oppose", "old ferry")]),
+    ],
+)  # fmt: skip
+def test_what_takes_a_side_and_what_does_not(text, expected):
+    assert stances(text) == expected
