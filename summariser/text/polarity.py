@@ -57,8 +57,8 @@ def evaluates(tokens: Iterable[Any]) -> bool:
     """True when an adjective, adverb or noun among the parsed `tokens` has a valence in the
     lexicon: the words judge something. Words whose only valence is in their verbs report
     events ("a man died", "police made no arrests"), which is no position."""
-    lexicon_ = _analyzer().lexicon
+    valences = _analyzer().lexicon
     return any(
-        t.pos_ in EVALUATIVE_POS and (t.lower_ in lexicon_ or t.lemma_.lower() in lexicon_)
+        t.pos_ in EVALUATIVE_POS and (t.lower_ in valences or t.lemma_.lower() in valences)
         for t in tokens
     )
