@@ -38,7 +38,7 @@ _TIMES = ("DATE", "TIME")
 TARGET_WORDS = 10
 #: Longest name of what a whole article is about, in words ("Mill Road bus gate").
 TOPIC_WORDS = 4
-#: Prepositions whose phrase belongs to a noun's name ("plans for 220 flats", "the attack on").
+#: Dashes that end a dateline ("LONDON - Harbour pilots").
 _DASHES = frozenset("- – —".split())
 
 
