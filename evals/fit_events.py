@@ -107,7 +107,7 @@ def with_threshold(s: Scorer, t: float) -> Scorer:
 def counts(articles: list[Article], weights: Scorer) -> Counts:
     total = Counts()
     for a in articles:
-        kept = step.select(a.ctx, a.found, weights)
+        kept = step.select(a.ctx, a.found, weights, a.rows)
         total.add(score_events([step.event(a.ctx, c) for c in kept], a.gold, a.aliases))
     return total
 

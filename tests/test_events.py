@@ -314,3 +314,19 @@ def test_by_how_much_is_part_of_the_action_and_never_its_target():
     assert found("Shares in Ardley jumped 24 per cent to 238 pence on Monday.") == [
         ("Shares", "jumped 24 per cent to", "238 pence")
     ]
+
+
+def test_the_victims_of_a_death_or_injury_are_the_actor_of_an_event_of_their_own():
+    # the cause need not be able to act ("the storm"); a verb of harm that tells no death or
+    # injury ("shot") gives no such event, nor does a negated one
+    assert ("four people", "killing", None) in found(
+        "The storm swept across the coast on Monday, killing four people and injuring 31."
+    )
+    assert ("31", "injuring", None) in found(
+        "The storm swept across the coast on Monday, killing four people and injuring 31."
+    )
+    assert found("A gunman shot two guards at the gate.") == [
+        ("gunman", "shot", "two guards")
+    ]
+    assert found("The fire did not hurt anyone.") == []
+    assert [a for a, action, _ in found("The scandal hurt the party.") if action == "hurt"] == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from summariser import prompts
 from summariser.schemas import Event, Quote, event_choice_model
@@ -23,6 +23,7 @@ from summariser.steps import scorer
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
 from summariser.text.clauses import Clause
+from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.spans import content_stems, content_words
 
@@ -47,6 +48,7 @@ class Candidate:
     clause: Clause
     actor: str
     target: str | None
+    victim: bool = False  # the victims of a death or injury told as its actor ("people | killed")
 
     def line(self, n: int, piece: Piece, text: str) -> str:
         """The candidate as the model sees it: `E3 [5] actor | action | target (flags)`."""
@@ -69,21 +71,43 @@ def candidates(ctx: Context) -> list[Candidate]:
     for c in ctx.clauses:
         if c.folded or c.naming or not _happening(c):
             continue
-        if c.subject is None or not (c.subject.agent or _undergoes(c)):
-            continue  # "the complaint follows", "it is understood": nobody acts
         if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
         if c.negated or c.nothing or c.conditional or c.question or c.planned:
             continue
-        if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
-            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         if c.modal in _SPECULATIVE and not (c.modal == "would" and c.reported):
             continue  # "said it would fight": a plan as reported, not a possibility
+        victims = _victims(document, c)
+        if victims is not None:
+            out.append(victims)
+        if c.subject is None or not (c.subject.agent or _undergoes(c)):
+            continue  # "the complaint follows", "it is understood": nobody acts
+        if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
+            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         target = c.object.label if c.object is not None else None
         if target is not None and fold(target) == fold(c.subject.who):
             continue  # "X, who chairs X": a relative clause read back onto its own noun
         out.append(Candidate(c, c.subject.who, target))
     return out
+
+
+def _victims(document: Document, c: Clause) -> Candidate | None:
+    """ "The blast killed three people", "..., injuring 30": the victims of a death or injury
+    are the actor of an event of their own (three people died), whoever caused it. Only
+    people are victims so: "hurt the party", "killed the bill" tell no death or injury."""
+    victims = c.object
+    if c.nominal or c.passive or victims is None or c.lemma not in lexicon.DEATH_INJURY_VERBS:
+        return None
+    span = document.doc.char_span(victims.start, victims.end, alignment_mode="expand")
+    head = span.root if span is not None else None
+    if head is None or not (
+        head.like_num
+        or head.ent_type_ == "PERSON"
+        or (victims.pronoun and victims.name is not None and head.lower_ not in ("it", "its"))
+        or head.lemma_.lower() in lexicon.AGENT_NOUNS - lexicon.ORG_NOUNS
+    ):
+        return None
+    return Candidate(replace(c, subject=victims, object=None), victims.who, None, victim=True)
 
 
 def _undergoes(c: Clause) -> bool:
@@ -170,6 +194,7 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "action_words": min(len(c.action.split()), 6) / 6,
             "first_sentences": 1 / (1 + c.sentence),
             "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
+            "victim": float(f.victim),
             "in_headline": float(bool(
                 content_words(f"{c.action} {f.target or ''}") & head_words
             ) and c.sentence > 0),
@@ -178,14 +203,16 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
 
 
 def select(
-    ctx: Context, found: list[Candidate], weights: scorer.Scorer | None = None
+    ctx: Context,
+    found: list[Candidate],
+    weights: scorer.Scorer | None = None,
+    rows: list[dict[str, float]] | None = None,
 ) -> list[Candidate]:
     """The candidates the fitted scorer keeps, one per happening, in the article's order (at
-    least the likeliest one, when there is any)."""
+    least the likeliest one, when there is any). `rows` are their features, if already made."""
     weights = weights or scorer.load(SCORER)
-    scored = [
-        (weights.probability(row), c) for row, c in zip(features(ctx, found), found, strict=True)
-    ]
+    rows = features(ctx, found) if rows is None else rows
+    scored = [(weights.probability(row), c) for row, c in zip(rows, found, strict=True)]
     kept: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     for p, c in sorted(scored, key=lambda pc: -pc[0]):
