@@ -330,3 +330,18 @@ def test_the_victims_of_a_death_or_injury_are_the_actor_of_an_event_of_their_own
     ]
     assert found("The fire did not hurt anyone.") == []
     assert [a for a, action, _ in found("The scandal hurt the party.") if action == "hurt"] == []
+
+
+def test_a_bare_participle_of_harm_tells_its_victims():
+    assert ("40", "injured", None) in found(
+        "The blast left nine people dead and more than 40 injured."
+    )
+
+
+def test_a_timeline_entry_tells_in_the_present_what_happened():
+    # a line that gives only a date heads the entry; elsewhere the present is a habit or a role
+    text = (
+        "Council fines cafe\nMarch 3, 2024\nAna Ruiz buys the van from a dealer.\n"
+        "She sells pastries at the market.\nMay 2024\nThe Leeds firm opens a shop."
+    )
+    assert found(text) == [("Ana Ruiz", "buys", "van"), ("Leeds firm", "opens", "shop")]

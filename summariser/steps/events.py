@@ -83,7 +83,8 @@ def candidates(ctx: Context) -> list[Candidate]:
         if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
         if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
-            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
+            if not _dated_entry(document, c.verb[0]):
+                continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         target = c.object.label if c.object is not None else None
         if target is not None and fold(target) == fold(c.subject.who):
             continue  # "X, who chairs X": a relative clause read back onto its own noun
@@ -110,6 +111,22 @@ def _victims(document: Document, c: Clause) -> Candidate | None:
     return Candidate(replace(c, subject=victims, object=None), victims.who, None, victim=True)
 
 
+def _dated_entry(document: Document, offset: int) -> bool:
+    """True in a timeline's entry: the paragraph right after a line that gives only a date
+    ("March 3, 2024" / "Ana Ruiz buys the van."), where the present tells what happened."""
+    before = [p for p in document.paragraphs if p[1] <= offset]
+    if not before or before[-1] is document.paragraphs[-1]:
+        return False
+    s, e = before[-1]
+    if document.paragraphs[len(before)][0] > offset:
+        return False  # not the first paragraph after that line
+    words = list(document.text[s:e])
+    for ent in document.entities_in(s, e):
+        if ent.label in ("DATE", "TIME"):
+            words[ent.start - s : ent.end - s] = " " * (ent.end - ent.start)
+    return not any(ch.isalnum() for ch in words) and bool(document.entities_in(s, e))
+
+
 def _undergoes(c: Clause) -> bool:
     """ "The bridge collapsed", "shares fell", "14 were killed": a change that happens to a
     subject that does not act (a thing, a number of victims), told as a fact."""
@@ -118,7 +135,7 @@ def _undergoes(c: Clause) -> bool:
         return False
     if fold(subject.head or subject.text) in lexicon.VAGUE_NOUNS:
         return False
-    if c.passive:
+    if c.passive or c.tense == "VBN":  # "14 were killed", "... and more than 40 injured"
         return c.lemma in lexicon.HARM_VERBS
     return c.lemma in lexicon.CHANGE_VERBS
 
