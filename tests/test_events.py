@@ -345,3 +345,25 @@ def test_a_timeline_entry_tells_in_the_present_what_happened():
         "She sells pastries at the market.\nMay 2024\nThe Leeds firm opens a shop."
     )
     assert found(text) == [("Ana Ruiz", "buys", "van"), ("Leeds firm", "opens", "shop")]
+
+
+def test_a_gerund_after_a_preposition_is_done_by_whom_the_frame_is_about():
+    assert ("Ana Ruiz", "stabbing", "two guards") in found(
+        "The court found Ana Ruiz guilty of stabbing two guards."
+    )
+    assert ("Ana Ruiz", "planning", "attacks on two banks") in found(
+        "Ana Ruiz was charged with planning the attacks on two banks."
+    )
+
+
+def test_who_is_blamed_for_an_event_noun_is_its_agent_unless_the_blame_is_denied():
+    assert ("Marek Dunn", "shooting of", "guard") in found(
+        "Marek Dunn was found guilty in the fatal shooting of a guard."
+    )
+    assert ("group", "bombing of", "depot") in found(
+        "The group claimed responsibility for the bombing of the depot."
+    )
+    # a victim is not who did it; a denial blames nobody
+    assert found("Lena Ortiz was killed in the attack.") == [("Lena Ortiz", "was killed", None)]
+    denied = found("The militia said it was not responsible for the attack on the convoy.")
+    assert [a for a, action, _ in denied if action.startswith("attack")] == []

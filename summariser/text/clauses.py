@@ -190,6 +190,8 @@ class _Reader:
             elif c.dep_ == "prep" and c.lower_ == "by":
                 agent = next((g for g in c.children if g.dep_ == "pobj"), agent)
         if agent is None:
+            agent = _blamed(noun)  # "was found guilty of the shooting": who was found guilty
+        if agent is None:
             return None
         who = self.who(agent)
         if not who.agent:
@@ -520,6 +522,8 @@ def _after_dateline(subject: Token | None, verb: Token) -> Token | None:
 
 def _inherited_subject(verb: Token) -> Token | None:
     """The subject of a verb that has none: shared from a conjoined or governing verb."""
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG":
+        return _gerund_agent(verb)
     seen = 0
     while verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl") and seen < 4:
         head = verb.head
@@ -536,6 +540,61 @@ def _inherited_subject(verb: Token) -> Token | None:
             return found
         verb, seen = head, seen + 1
     return None
+
+
+def _gerund_agent(gerund: Token) -> Token | None:
+    """Who does what a gerund after a preposition tells: "found guilty of *killing*", "accused
+    the driver of *causing*", "after *meeting* X, she ...": the person the frame is about (the
+    governing verb's object, else its subject)."""
+    prep = gerund.head
+    if prep.dep_ != "prep":
+        return None
+    frame, via = prep.head, prep
+    if frame.pos_ in ("NOUN", "PROPN"):
+        if _proper(frame) or _agent_noun(frame):
+            return frame  # "accused the driver of causing": the driver
+        if frame.dep_ != "dobj":
+            return None
+        frame, via = frame.head, frame  # "claimed responsibility for planting": who claimed
+    if any(c.dep_ == "neg" for c in frame.children):
+        return None  # "was not responsible for the attack"
+    if frame.pos_ == "ADJ":
+        own = next((c for c in frame.children if c.dep_ == "nsubj"), None)
+        if own is not None:
+            return own  # "found Ana Ruiz guilty of stabbing"
+        frame = frame.head  # "was found guilty of", "is responsible for"
+    if frame.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in frame.children):
+        return None
+    obj = next((c for c in frame.children if c.dep_ == "dobj" and c.i != via.i), None)
+    if obj is not None and obj.pos_ in ("NOUN", "PROPN", "PRON"):
+        return obj  # "thanked the police for finding"
+    found = next((c for c in frame.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return found if found is not None else _inherited_subject(frame)
+
+
+def _blamed(noun: Token) -> Token | None:
+    """Who is blamed for, charged with or guilty of an event noun ("was convicted of the
+    *murder*", "claimed responsibility for the *bombing*", "charged with planning the
+    *attacks*"): the event's agent, when the frame is one of blame (lexicon.BLAME_WORDS)."""
+    if noun.dep_ == "dobj" and noun.head.dep_ == "pcomp" and noun.head.tag_ == "VBG":
+        gerund = noun.head  # "charged with planning the attacks": the planner
+        frame = gerund.head.head
+        if _blame(frame) or _blame(frame.head):
+            return _gerund_agent(gerund)
+        return None
+    if noun.dep_ != "pobj" or noun.head.dep_ != "prep":
+        return None
+    frame = noun.head.head
+    if not (_blame(frame) or (frame.pos_ == "ADJ" and _blame(frame.head))):
+        return None
+    return _gerund_agent(noun)
+
+
+def _blame(token: Token) -> bool:
+    """A word of blame, or a verb that says someone is guilty ("was found guilty in ...")."""
+    if token.lemma_.lower() in lexicon.BLAME_WORDS or token.lower_ in lexicon.BLAME_WORDS:
+        return True
+    return any(c.dep_ in ("oprd", "acomp") and _blame(c) for c in token.children)
 
 
 def _measure(verb: Token) -> list[Token]:
