@@ -367,3 +367,12 @@ def test_who_is_blamed_for_an_event_noun_is_its_agent_unless_the_blame_is_denied
     assert found("Lena Ortiz was killed in the attack.") == [("Lena Ortiz", "was killed", None)]
     denied = found("The militia said it was not responsible for the attack on the convoy.")
     assert [a for a, action, _ in denied if action.startswith("attack")] == []
+
+
+def test_each_candidate_is_marked_with_its_class_of_happening():
+    ctx = Context(
+        parse("Rebels attacked the depot. Police arrested Ana Ruiz. Ola Berg met the mayor."),
+        parser_only(),
+    )
+    rows = step.features(ctx, candidates(ctx))
+    assert [(r["class_harm"], r["class_justice"]) for r in rows] == [(1, 0), (0, 1), (0, 0)]

@@ -34,6 +34,8 @@ beside = True
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
 _SPECULATIVE = lexicon.SPECULATIVE_MODALS | lexicon.HEDGES
+#: Classes of happening (lexicon.EVENT_CLASSES): each is a feature of the scorer.
+_CLASSES = {k: frozenset(v.split()) for k, v in lexicon.EVENT_CLASSES.items()}
 #: The fitted scorer's file: summariser/steps/weights/events.json.
 SCORER = "events"
 #: Ask the embedded model to judge the selected events too (off: it made them worse on every
@@ -212,6 +214,7 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "first_sentences": 1 / (1 + c.sentence),
             "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
             "victim": float(f.victim),
+            **{f"class_{k}": float(c.lemma in words) for k, words in _CLASSES.items()},
             "in_headline": float(bool(
                 content_words(f"{c.action} {f.target or ''}") & head_words
             ) and c.sentence > 0),
