@@ -376,3 +376,14 @@ def test_each_candidate_is_marked_with_its_class_of_happening():
     )
     rows = step.features(ctx, candidates(ctx))
     assert [(r["class_harm"], r["class_justice"]) for r in rows] == [(1, 0), (0, 1), (0, 0)]
+
+
+def test_one_predicate_done_to_two_different_things_is_two_events():
+    text = (
+        "Police issued a photo of the van. Police issued an appeal for witnesses. "
+        "Police issued a second photo of the van."
+    )
+    ctx = Context(parse(text), parser_only())
+    keep_all = scorer.Scorer(("main",), (0.0,), (0.0,), (1.0,), bias=0.0, threshold=0.5)
+    kept = step.select(ctx, candidates(ctx), keep_all)
+    assert [c.target for c in kept] == ["photo of the van", "appeal for witnesses"]

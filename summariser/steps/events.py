@@ -234,19 +234,28 @@ def select(
     rows = features(ctx, found) if rows is None else rows
     scored = [(weights.probability(row), c) for row, c in zip(rows, found, strict=True)]
     kept: list[Candidate] = []
-    seen: set[tuple[str, str]] = set()
     for p, c in sorted(scored, key=lambda pc: -pc[0]):
         if p < weights.threshold and kept:
             break  # the likeliest stands even below the threshold: news tells of something
-        keys = {(fold(c.actor), c.clause.lemma)}
-        if c.target:
-            keys.add((fold(c.actor), fold(c.target)))
-        if keys & seen:
+        if any(_same_happening(c, k) for k in kept):
             ctx.drop("event", "another mention of a kept event", c.clause.action)
             continue  # told twice: the likelier mention stands for both
-        seen |= keys
         kept.append(c)
     return sorted(kept, key=lambda c: c.clause.verb[0])
+
+
+def _same_happening(a: Candidate, b: Candidate) -> bool:
+    """Two mentions of one happening: one actor, and the same target, or the same predicate
+    done to things that are not told apart ("issued a photo" and "issued an appeal" are two)."""
+    if fold(a.actor) != fold(b.actor):
+        return False
+    if a.target and b.target and fold(a.target) == fold(b.target):
+        return True
+    if a.clause.lemma != b.clause.lemma:
+        return False
+    if not (a.target and b.target):
+        return True
+    return bool(set(content_stems(a.target)) & set(content_stems(b.target)))
 
 
 def records(
