@@ -387,3 +387,9 @@ def test_one_predicate_done_to_two_different_things_is_two_events():
     keep_all = scorer.Scorer(("main",), (0.0,), (0.0,), (1.0,), bias=0.0, threshold=0.5)
     kept = step.select(ctx, candidates(ctx), keep_all)
     assert [c.target for c in kept] == ["photo of the van", "appeal for witnesses"]
+
+
+def test_an_actor_given_as_a_number_is_marked():
+    ctx = Context(parse("More than 40 were hurt. Rebels attacked the depot."), parser_only())
+    rows = step.features(ctx, candidates(ctx))
+    assert [r["actor_number"] for r in rows] == [1, 0]

@@ -22,7 +22,7 @@ from summariser.schemas import Event, Quote, event_choice_model
 from summariser.steps import scorer
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import Clause
+from summariser.text.clauses import Clause, Phrase
 from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.spans import content_stems, content_words
@@ -129,6 +129,14 @@ def _dated_entry(document: Document, offset: int) -> bool:
     return not any(ch.isalnum() for ch in words) and bool(document.entities_in(s, e))
 
 
+def _counted(document: Document, who: Phrase | None) -> bool:
+    """True for an actor given as a number ("more than 40 were hurt", "three killed")."""
+    if who is None:
+        return False
+    span = document.doc.char_span(who.start, who.end, alignment_mode="expand")
+    return span is not None and bool(span.root.like_num)
+
+
 def _undergoes(c: Clause) -> bool:
     """ "The bridge collapsed", "shares fell", "14 were killed": a change that happens to a
     subject that does not act (a thing, a number of victims), told as a fact."""
@@ -214,6 +222,7 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "first_sentences": 1 / (1 + c.sentence),
             "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
             "victim": float(f.victim),
+            "actor_number": float(_counted(document, subject)),
             **{f"class_{k}": float(c.lemma in words) for k, words in _CLASSES.items()},
             "in_headline": float(bool(
                 content_words(f"{c.action} {f.target or ''}") & head_words
