@@ -354,6 +354,9 @@ def test_a_gerund_after_a_preposition_is_done_by_whom_the_frame_is_about():
     assert ("Ana Ruiz", "planning", "attacks on two banks") in found(
         "Ana Ruiz was charged with planning the attacks on two banks."
     )
+    assert ("Marek Dunn", "injuring", "12 others") in found(
+        "Marek Dunn was found guilty of stabbing a guard and injuring 12 others."
+    )
 
 
 def test_who_is_blamed_for_an_event_noun_is_its_agent_unless_the_blame_is_denied():

@@ -522,10 +522,12 @@ def _after_dateline(subject: Token | None, verb: Token) -> Token | None:
 
 def _inherited_subject(verb: Token) -> Token | None:
     """The subject of a verb that has none: shared from a conjoined or governing verb."""
-    if verb.dep_ == "pcomp" and verb.tag_ == "VBG":
-        return _gerund_agent(verb)
     seen = 0
-    while verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl") and seen < 4:
+    while seen < 4:
+        if verb.dep_ == "pcomp" and verb.tag_ == "VBG":
+            return _gerund_agent(verb)  # "guilty of killing three and *injuring* 40"
+        if verb.dep_ not in ("conj", "xcomp", "advcl", "acl", "relcl"):
+            break
         head = verb.head
         if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
             return head if verb.tag_ == "VBG" else None  # "people attending the rally"
