@@ -396,3 +396,19 @@ def test_an_actor_given_as_a_number_is_marked():
     ctx = Context(parse("More than 40 were hurt. Rebels attacked the depot."), parser_only())
     rows = step.features(ctx, candidates(ctx))
     assert [r["actor_number"] for r in rows] == [1, 0]
+
+
+def test_the_attack_is_done_by_whom_an_act_of_violence_just_before_names():
+    assert ("Marek Dunn", "attack", None) in found(
+        "Marek Dunn attacked the depot near Tula on Monday. Two guards died in the attack."
+    )
+    # a victim did nothing: "the blast" after a death names no one
+    assert found("Lena Ortiz died on Monday. Two guards were hurt in the blast.") == [
+        ("Lena Ortiz", "died", None), ("guards", "were hurt", None),
+    ]  # fmt: skip
+    # too far back, nothing is recalled
+    far = (
+        "Marek Dunn attacked the depot. The mayor opened a school. The council met. "
+        "Ola Berg sold the ferry. Two guards died in the attack."
+    )
+    assert [a for a, action, _ in found(far) if action == "attack"] == []

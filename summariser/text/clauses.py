@@ -109,10 +109,35 @@ def clauses(document: Document, resolver: Resolver) -> list[Clause]:
         if token.pos_ == "VERB":
             out.append(reader.clause(token, i))
         elif token.pos_ == "NOUN" and token.lemma_.lower() in lexicon.EVENT_NOUNS:
-            found = reader.nominal(token, i)
+            found = reader.nominal(token, i, _perpetrator(token, i, out))
             if found is not None:
                 out.append(found)
     return out
+
+
+#: How many sentences back "the attack" may find who carried it out.
+_RECALLED = 3
+
+
+def _perpetrator(noun: Token, sentence: int, earlier: list[Clause]) -> Phrase | None:
+    """Who did what "the attack", "the blast" refers back to: the named actor of the latest
+    act of violence told in the sentences just before (not its victims: "died", "was killed")."""
+    harm = frozenset(lexicon.EVENT_CLASSES["harm"].split())
+    if noun.lemma_.lower() not in harm or not any(
+        c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those")
+        for c in noun.children
+    ):
+        return None
+    for c in reversed(earlier):
+        if c.sentence < sentence - _RECALLED:
+            break
+        if c.lemma not in harm or c.lemma in lexicon.DEATH_WORDS or c.subject is None:
+            continue
+        if c.negated or c.modal or c.reported or (c.passive and c.object is None):
+            continue  # not told as a fact, or its subject is the victim ("was killed")
+        if c.subject.agent and c.subject.entity:
+            return c.subject
+    return None
 
 
 class _Reader:
@@ -178,9 +203,10 @@ class _Reader:
 
     # --- event nouns ------------------------------------------------------------------------
 
-    def nominal(self, noun: Token, sentence: int) -> Clause | None:
+    def nominal(self, noun: Token, sentence: int, recalled: Phrase | None = None) -> Clause | None:
         """ "Russia's attack on the port", "the strike by dock workers": an event noun with
-        who acts (a possessor, a `by`-agent or a naming modifier that is an agent)."""
+        who acts (a possessor, a `by`-agent or a naming modifier that is an agent; else who
+        is blamed for it, else `recalled`: who did what "the attack" refers back to)."""
         agent = None
         for c in noun.children:
             if c.dep_ == "poss" and c.ent_type_ not in _TIMES:
@@ -191,9 +217,9 @@ class _Reader:
                 agent = next((g for g in c.children if g.dep_ == "pobj"), agent)
         if agent is None:
             agent = _blamed(noun)  # "was found guilty of the shooting": who was found guilty
-        if agent is None:
+        if agent is None and recalled is None:
             return None
-        who = self.who(agent)
+        who = self.who(agent) if agent is not None else recalled
         if not who.agent:
             return None
         target_prep = next(
