@@ -412,3 +412,15 @@ def test_the_attack_is_done_by_whom_an_act_of_violence_just_before_names():
         "Ola Berg sold the ferry. Two guards died in the attack."
     )
     assert [a for a, action, _ in found(far) if action == "attack"] == []
+
+
+def test_a_passive_arrest_is_done_by_the_police_the_article_names_beside_it():
+    assert ("Police", "were detained", "Two men") in found(
+        "Police searched the flat. Two men were detained."
+    )
+    # no body of law and order nearby: who detained them is not said
+    assert found("Two men were detained.") == [("men", "were detained", None)]
+    # an act that is no arrest, detention or trial gets no such actor
+    assert found("Police searched the flat. Two men were hurt.") == [
+        ("Police", "searched", "flat"), ("men", "were hurt", None),
+    ]  # fmt: skip

@@ -82,6 +82,10 @@ def candidates(ctx: Context) -> list[Candidate]:
         victims = _victims(document, c)
         if victims is not None:
             out.append(victims)
+        if c.enforcer is not None and c.subject is not None:
+            # "was arrested" after "police found him": the police arrested him
+            enforced = replace(c, subject=c.enforcer, object=c.subject, passive=False)
+            out.append(Candidate(enforced, c.enforcer.who, c.subject.label))
         if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
         if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:

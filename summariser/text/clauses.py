@@ -96,6 +96,7 @@ class Clause:
     dep: str = ""  # the verb's dependency: "relcl" (", which was founded by"), "advcl", "ROOT"
     naming: bool = False  # calls something a name ("called the plan a betrayal"): no happening
     nothing: bool = False  # done to nothing: its object is "no X" ("blamed no country")
+    enforcer: Phrase | None = None  # who did a passive arrest, detention or trial (see _enforcer)
 
 
 def clauses(document: Document, resolver: Resolver) -> list[Clause]:
@@ -180,6 +181,7 @@ class _Reader:
             negated=negated,
             modal=_modal(verb),
             passive=passive,
+            enforcer=self._enforcer(verb, sentence) if passive and object_tok is None else None,
             when=self.entity(verb, _TIMES),
             where=self.entity(verb, _PLACES),
             reported=_reported(verb),
@@ -300,6 +302,25 @@ class _Reader:
             if governor is not None and governor.i == verb.i:
                 return ent.text
         return None
+
+    def _enforcer(self, verb: Token, sentence: int) -> Phrase | None:
+        """ "He was arrested after police found him": who arrests, detains, captures or tries
+        someone when the passive does not say is the body of law and order the article names
+        in that sentence or the one before (lexicon.LAW_BODIES), the nearest before the verb."""
+        if verb.lemma_.lower() not in lexicon.EVENT_CLASSES["justice"].split():
+            return None
+        start = self.document.sentences[max(0, sentence - 1)][0]
+        end = self.document.sentences[sentence][1]
+        span = self.document.tokens_in(start, end)
+        bodies = [
+            t for t in span or []
+            if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
+            and t.lemma_.lower() in lexicon.LAW_BODIES
+        ]  # fmt: skip
+        if not bodies:
+            return None
+        body = min(bodies, key=lambda t: (t.i > verb.i, abs(t.i - verb.i)))
+        return self.who(body)
 
     def _question(self, sentence: int) -> bool:
         s, e = self.document.sentences[sentence]
