@@ -325,9 +325,7 @@ def test_the_victims_of_a_death_or_injury_are_the_actor_of_an_event_of_their_own
     assert ("31", "injuring", None) in found(
         "The storm swept across the coast on Monday, killing four people and injuring 31."
     )
-    assert found("A gunman shot two guards at the gate.") == [
-        ("gunman", "shot", "two guards")
-    ]
+    assert found("A gunman shot two guards at the gate.") == [("gunman", "shot", "two guards")]
     assert found("The fire did not hurt anyone.") == []
     assert [a for a, action, _ in found("The scandal hurt the party.") if action == "hurt"] == []
 

@@ -88,9 +88,9 @@ def candidates(ctx: Context) -> list[Candidate]:
             out.append(Candidate(enforced, c.enforcer.who, c.subject.label))
         if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
-        if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
-            if not _dated_entry(document, c.verb[0]):
-                continue  # "chairs the committee", "sells pastries": a role or a habit, not news
+        present = c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0
+        if present and not _dated_entry(document, c.verb[0]):
+            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         target = c.object.label if c.object is not None else None
         if target is not None and fold(target) == fold(c.subject.who):
             continue  # "X, who chairs X": a relative clause read back onto its own noun

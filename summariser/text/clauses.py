@@ -219,10 +219,8 @@ class _Reader:
                 agent = next((g for g in c.children if g.dep_ == "pobj"), agent)
         if agent is None:
             agent = _blamed(noun)  # "was found guilty of the shooting": who was found guilty
-        if agent is None and recalled is None:
-            return None
         who = self.who(agent) if agent is not None else recalled
-        if not who.agent:
+        if who is None or not who.agent:
             return None
         target_prep = next(
             (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "of")),
