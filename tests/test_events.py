@@ -314,3 +314,111 @@ def test_by_how_much_is_part_of_the_action_and_never_its_target():
     assert found("Shares in Ardley jumped 24 per cent to 238 pence on Monday.") == [
         ("Shares", "jumped 24 per cent to", "238 pence")
     ]
+
+
+def test_the_victims_of_a_death_or_injury_are_the_actor_of_an_event_of_their_own():
+    # the cause need not be able to act ("the storm"); a verb of harm that tells no death or
+    # injury ("shot") gives no such event, nor does a negated one
+    assert ("four people", "killing", None) in found(
+        "The storm swept across the coast on Monday, killing four people and injuring 31."
+    )
+    assert ("31", "injuring", None) in found(
+        "The storm swept across the coast on Monday, killing four people and injuring 31."
+    )
+    assert found("A gunman shot two guards at the gate.") == [("gunman", "shot", "two guards")]
+    assert found("The fire did not hurt anyone.") == []
+    assert [a for a, action, _ in found("The scandal hurt the party.") if action == "hurt"] == []
+
+
+def test_a_bare_participle_of_harm_tells_its_victims():
+    assert ("40", "injured", None) in found(
+        "The blast left nine people dead and more than 40 injured."
+    )
+
+
+def test_a_timeline_entry_tells_in_the_present_what_happened():
+    # a line that gives only a date heads the entry; elsewhere the present is a habit or a role
+    text = (
+        "Council fines cafe\nMarch 3, 2024\nAna Ruiz buys the van from a dealer.\n"
+        "She sells pastries at the market.\nMay 2024\nThe Leeds firm opens a shop."
+    )
+    assert found(text) == [("Ana Ruiz", "buys", "van"), ("Leeds firm", "opens", "shop")]
+
+
+def test_a_gerund_after_a_preposition_is_done_by_whom_the_frame_is_about():
+    assert ("Ana Ruiz", "stabbing", "two guards") in found(
+        "The court found Ana Ruiz guilty of stabbing two guards."
+    )
+    assert ("Ana Ruiz", "planning", "attacks on two banks") in found(
+        "Ana Ruiz was charged with planning the attacks on two banks."
+    )
+    assert ("Marek Dunn", "injuring", "12 others") in found(
+        "Marek Dunn was found guilty of stabbing a guard and injuring 12 others."
+    )
+
+
+def test_who_is_blamed_for_an_event_noun_is_its_agent_unless_the_blame_is_denied():
+    assert ("Marek Dunn", "shooting of", "guard") in found(
+        "Marek Dunn was found guilty in the fatal shooting of a guard."
+    )
+    assert ("group", "bombing of", "depot") in found(
+        "The group claimed responsibility for the bombing of the depot."
+    )
+    # a victim is not who did it; a denial blames nobody
+    assert found("Lena Ortiz was killed in the attack.") == [("Lena Ortiz", "was killed", None)]
+    denied = found("The militia said it was not responsible for the attack on the convoy.")
+    assert [a for a, action, _ in denied if action.startswith("attack")] == []
+
+
+def test_each_candidate_is_marked_with_its_class_of_happening():
+    ctx = Context(
+        parse("Rebels attacked the depot. Police arrested Ana Ruiz. Ola Berg met the mayor."),
+        parser_only(),
+    )
+    rows = step.features(ctx, candidates(ctx))
+    assert [(r["class_harm"], r["class_justice"]) for r in rows] == [(1, 0), (0, 1), (0, 0)]
+
+
+def test_one_predicate_done_to_two_different_things_is_two_events():
+    text = (
+        "Police issued a photo of the van. Police issued an appeal for witnesses. "
+        "Police issued a second photo of the van."
+    )
+    ctx = Context(parse(text), parser_only())
+    keep_all = scorer.Scorer(("main",), (0.0,), (0.0,), (1.0,), bias=0.0, threshold=0.5)
+    kept = step.select(ctx, candidates(ctx), keep_all)
+    assert [c.target for c in kept] == ["photo of the van", "appeal for witnesses"]
+
+
+def test_an_actor_given_as_a_number_is_marked():
+    ctx = Context(parse("More than 40 were hurt. Rebels attacked the depot."), parser_only())
+    rows = step.features(ctx, candidates(ctx))
+    assert [r["actor_number"] for r in rows] == [1, 0]
+
+
+def test_the_attack_is_done_by_whom_an_act_of_violence_just_before_names():
+    assert ("Marek Dunn", "attack", None) in found(
+        "Marek Dunn attacked the depot near Tula on Monday. Two guards died in the attack."
+    )
+    # a victim did nothing: "the blast" after a death names no one
+    assert found("Lena Ortiz died on Monday. Two guards were hurt in the blast.") == [
+        ("Lena Ortiz", "died", None), ("guards", "were hurt", None),
+    ]  # fmt: skip
+    # too far back, nothing is recalled
+    far = (
+        "Marek Dunn attacked the depot. The mayor opened a school. The council met. "
+        "Ola Berg sold the ferry. Two guards died in the attack."
+    )
+    assert [a for a, action, _ in found(far) if action == "attack"] == []
+
+
+def test_a_passive_arrest_is_done_by_the_police_the_article_names_beside_it():
+    assert ("Police", "were detained", "Two men") in found(
+        "Police searched the flat. Two men were detained."
+    )
+    # no body of law and order nearby: who detained them is not said
+    assert found("Two men were detained.") == [("men", "were detained", None)]
+    # an act that is no arrest, detention or trial gets no such actor
+    assert found("Police searched the flat. Two men were hurt.") == [
+        ("Police", "searched", "flat"), ("men", "were hurt", None),
+    ]  # fmt: skip

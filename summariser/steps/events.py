@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from summariser import prompts
 from summariser.schemas import Event, Quote, event_choice_model
 from summariser.steps import scorer
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import Clause
+from summariser.text.clauses import Clause, Phrase
+from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.spans import content_stems, content_words
 
@@ -33,6 +34,8 @@ beside = True
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
 _SPECULATIVE = lexicon.SPECULATIVE_MODALS | lexicon.HEDGES
+#: Classes of happening (lexicon.EVENT_CLASSES): each is a feature of the scorer.
+_CLASSES = {k: frozenset(v.split()) for k, v in lexicon.EVENT_CLASSES.items()}
 #: The fitted scorer's file: summariser/steps/weights/events.json.
 SCORER = "events"
 #: Ask the embedded model to judge the selected events too (off: it made them worse on every
@@ -47,6 +50,7 @@ class Candidate:
     clause: Clause
     actor: str
     target: str | None
+    victim: bool = False  # the victims of a death or injury told as its actor ("people | killed")
 
     def line(self, n: int, piece: Piece, text: str) -> str:
         """The candidate as the model sees it: `E3 [5] actor | action | target (flags)`."""
@@ -69,21 +73,72 @@ def candidates(ctx: Context) -> list[Candidate]:
     for c in ctx.clauses:
         if c.folded or c.naming or not _happening(c):
             continue
-        if c.subject is None or not (c.subject.agent or _undergoes(c)):
-            continue  # "the complaint follows", "it is understood": nobody acts
         if document.quoted(c.verb[0]):
             continue  # words inside quotation marks are what someone said
         if c.negated or c.nothing or c.conditional or c.question or c.planned:
             continue
-        if c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0:
-            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         if c.modal in _SPECULATIVE and not (c.modal == "would" and c.reported):
             continue  # "said it would fight": a plan as reported, not a possibility
+        victims = _victims(document, c)
+        if victims is not None:
+            out.append(victims)
+        if c.enforcer is not None and c.subject is not None:
+            # "was arrested" after "police found him": the police arrested him
+            enforced = replace(c, subject=c.enforcer, object=c.subject, passive=False)
+            out.append(Candidate(enforced, c.enforcer.who, c.subject.label))
+        if c.subject is None or not (c.subject.agent or _undergoes(c)):
+            continue  # "the complaint follows", "it is understood": nobody acts
+        present = c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0
+        if present and not _dated_entry(document, c.verb[0]):
+            continue  # "chairs the committee", "sells pastries": a role or a habit, not news
         target = c.object.label if c.object is not None else None
         if target is not None and fold(target) == fold(c.subject.who):
             continue  # "X, who chairs X": a relative clause read back onto its own noun
         out.append(Candidate(c, c.subject.who, target))
     return out
+
+
+def _victims(document: Document, c: Clause) -> Candidate | None:
+    """ "The blast killed three people", "..., injuring 30": the victims of a death or injury
+    are the actor of an event of their own (three people died), whoever caused it. Only
+    people are victims so: "hurt the party", "killed the bill" tell no death or injury."""
+    victims = c.object
+    if c.nominal or c.passive or victims is None or c.lemma not in lexicon.DEATH_INJURY_VERBS:
+        return None
+    span = document.doc.char_span(victims.start, victims.end, alignment_mode="expand")
+    head = span.root if span is not None else None
+    if head is None or not (
+        head.like_num
+        or head.ent_type_ == "PERSON"
+        or (victims.pronoun and victims.name is not None and head.lower_ not in ("it", "its"))
+        or head.lemma_.lower() in lexicon.AGENT_NOUNS - lexicon.ORG_NOUNS
+    ):
+        return None
+    return Candidate(replace(c, subject=victims, object=None), victims.who, None, victim=True)
+
+
+def _dated_entry(document: Document, offset: int) -> bool:
+    """True in a timeline's entry: the paragraph right after a line that gives only a date
+    ("March 3, 2024" / "Ana Ruiz buys the van."), where the present tells what happened."""
+    before = [p for p in document.paragraphs if p[1] <= offset]
+    if not before or before[-1] is document.paragraphs[-1]:
+        return False
+    s, e = before[-1]
+    if document.paragraphs[len(before)][0] > offset:
+        return False  # not the first paragraph after that line
+    words = list(document.text[s:e])
+    for ent in document.entities_in(s, e):
+        if ent.label in ("DATE", "TIME"):
+            words[ent.start - s : ent.end - s] = " " * (ent.end - ent.start)
+    return not any(ch.isalnum() for ch in words) and bool(document.entities_in(s, e))
+
+
+def _counted(document: Document, who: Phrase | None) -> bool:
+    """True for an actor given as a number ("more than 40 were hurt", "three killed")."""
+    if who is None:
+        return False
+    span = document.doc.char_span(who.start, who.end, alignment_mode="expand")
+    return span is not None and bool(span.root.like_num)
 
 
 def _undergoes(c: Clause) -> bool:
@@ -94,7 +149,7 @@ def _undergoes(c: Clause) -> bool:
         return False
     if fold(subject.head or subject.text) in lexicon.VAGUE_NOUNS:
         return False
-    if c.passive:
+    if c.passive or c.tense == "VBN":  # "14 were killed", "... and more than 40 injured"
         return c.lemma in lexicon.HARM_VERBS
     return c.lemma in lexicon.CHANGE_VERBS
 
@@ -170,6 +225,9 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "action_words": min(len(c.action.split()), 6) / 6,
             "first_sentences": 1 / (1 + c.sentence),
             "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
+            "victim": float(f.victim),
+            "actor_number": float(_counted(document, subject)),
+            **{f"class_{k}": float(c.lemma in words) for k, words in _CLASSES.items()},
             "in_headline": float(bool(
                 content_words(f"{c.action} {f.target or ''}") & head_words
             ) and c.sentence > 0),
@@ -178,28 +236,39 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
 
 
 def select(
-    ctx: Context, found: list[Candidate], weights: scorer.Scorer | None = None
+    ctx: Context,
+    found: list[Candidate],
+    weights: scorer.Scorer | None = None,
+    rows: list[dict[str, float]] | None = None,
 ) -> list[Candidate]:
     """The candidates the fitted scorer keeps, one per happening, in the article's order (at
-    least the likeliest one, when there is any)."""
+    least the likeliest one, when there is any). `rows` are their features, if already made."""
     weights = weights or scorer.load(SCORER)
-    scored = [
-        (weights.probability(row), c) for row, c in zip(features(ctx, found), found, strict=True)
-    ]
+    rows = features(ctx, found) if rows is None else rows
+    scored = [(weights.probability(row), c) for row, c in zip(rows, found, strict=True)]
     kept: list[Candidate] = []
-    seen: set[tuple[str, str]] = set()
     for p, c in sorted(scored, key=lambda pc: -pc[0]):
         if p < weights.threshold and kept:
             break  # the likeliest stands even below the threshold: news tells of something
-        keys = {(fold(c.actor), c.clause.lemma)}
-        if c.target:
-            keys.add((fold(c.actor), fold(c.target)))
-        if keys & seen:
+        if any(_same_happening(c, k) for k in kept):
             ctx.drop("event", "another mention of a kept event", c.clause.action)
             continue  # told twice: the likelier mention stands for both
-        seen |= keys
         kept.append(c)
     return sorted(kept, key=lambda c: c.clause.verb[0])
+
+
+def _same_happening(a: Candidate, b: Candidate) -> bool:
+    """Two mentions of one happening: one actor, and the same target, or the same predicate
+    done to things that are not told apart ("issued a photo" and "issued an appeal" are two)."""
+    if fold(a.actor) != fold(b.actor):
+        return False
+    if a.target and b.target and fold(a.target) == fold(b.target):
+        return True
+    if a.clause.lemma != b.clause.lemma:
+        return False
+    if not (a.target and b.target):
+        return True
+    return bool(set(content_stems(a.target)) & set(content_stems(b.target)))
 
 
 def records(

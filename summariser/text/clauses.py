@@ -96,6 +96,7 @@ class Clause:
     dep: str = ""  # the verb's dependency: "relcl" (", which was founded by"), "advcl", "ROOT"
     naming: bool = False  # calls something a name ("called the plan a betrayal"): no happening
     nothing: bool = False  # done to nothing: its object is "no X" ("blamed no country")
+    enforcer: Phrase | None = None  # who did a passive arrest, detention or trial (see _enforcer)
 
 
 def clauses(document: Document, resolver: Resolver) -> list[Clause]:
@@ -109,10 +110,35 @@ def clauses(document: Document, resolver: Resolver) -> list[Clause]:
         if token.pos_ == "VERB":
             out.append(reader.clause(token, i))
         elif token.pos_ == "NOUN" and token.lemma_.lower() in lexicon.EVENT_NOUNS:
-            found = reader.nominal(token, i)
+            found = reader.nominal(token, i, _perpetrator(token, i, out))
             if found is not None:
                 out.append(found)
     return out
+
+
+#: How many sentences back "the attack" may find who carried it out.
+_RECALLED = 3
+
+
+def _perpetrator(noun: Token, sentence: int, earlier: list[Clause]) -> Phrase | None:
+    """Who did what "the attack", "the blast" refers back to: the named actor of the latest
+    act of violence told in the sentences just before (not its victims: "died", "was killed")."""
+    harm = frozenset(lexicon.EVENT_CLASSES["harm"].split())
+    if noun.lemma_.lower() not in harm or not any(
+        c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those")
+        for c in noun.children
+    ):
+        return None
+    for c in reversed(earlier):
+        if c.sentence < sentence - _RECALLED:
+            break
+        if c.lemma not in harm or c.lemma in lexicon.DEATH_WORDS or c.subject is None:
+            continue
+        if c.negated or c.modal or c.reported or (c.passive and c.object is None):
+            continue  # not told as a fact, or its subject is the victim ("was killed")
+        if c.subject.agent and c.subject.entity:
+            return c.subject
+    return None
 
 
 class _Reader:
@@ -155,6 +181,7 @@ class _Reader:
             negated=negated,
             modal=_modal(verb),
             passive=passive,
+            enforcer=self._enforcer(verb, sentence) if passive and object_tok is None else None,
             when=self.entity(verb, _TIMES),
             where=self.entity(verb, _PLACES),
             reported=_reported(verb),
@@ -178,9 +205,10 @@ class _Reader:
 
     # --- event nouns ------------------------------------------------------------------------
 
-    def nominal(self, noun: Token, sentence: int) -> Clause | None:
+    def nominal(self, noun: Token, sentence: int, recalled: Phrase | None = None) -> Clause | None:
         """ "Russia's attack on the port", "the strike by dock workers": an event noun with
-        who acts (a possessor, a `by`-agent or a naming modifier that is an agent)."""
+        who acts (a possessor, a `by`-agent or a naming modifier that is an agent; else who
+        is blamed for it, else `recalled`: who did what "the attack" refers back to)."""
         agent = None
         for c in noun.children:
             if c.dep_ == "poss" and c.ent_type_ not in _TIMES:
@@ -190,9 +218,9 @@ class _Reader:
             elif c.dep_ == "prep" and c.lower_ == "by":
                 agent = next((g for g in c.children if g.dep_ == "pobj"), agent)
         if agent is None:
-            return None
-        who = self.who(agent)
-        if not who.agent:
+            agent = _blamed(noun)  # "was found guilty of the shooting": who was found guilty
+        who = self.who(agent) if agent is not None else recalled
+        if who is None or not who.agent:
             return None
         target_prep = next(
             (c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("on", "against", "of")),
@@ -272,6 +300,25 @@ class _Reader:
             if governor is not None and governor.i == verb.i:
                 return ent.text
         return None
+
+    def _enforcer(self, verb: Token, sentence: int) -> Phrase | None:
+        """ "He was arrested after police found him": who arrests, detains, captures or tries
+        someone when the passive does not say is the body of law and order the article names
+        in that sentence or the one before (lexicon.LAW_BODIES), the nearest before the verb."""
+        if verb.lemma_.lower() not in lexicon.EVENT_CLASSES["justice"].split():
+            return None
+        start = self.document.sentences[max(0, sentence - 1)][0]
+        end = self.document.sentences[sentence][1]
+        span = self.document.tokens_in(start, end)
+        bodies = [
+            t for t in span or []
+            if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"
+            and t.lemma_.lower() in lexicon.LAW_BODIES
+        ]  # fmt: skip
+        if not bodies:
+            return None
+        body = min(bodies, key=lambda t: (t.i > verb.i, abs(t.i - verb.i)))
+        return self.who(body)
 
     def _question(self, sentence: int) -> bool:
         s, e = self.document.sentences[sentence]
@@ -521,7 +568,11 @@ def _after_dateline(subject: Token | None, verb: Token) -> Token | None:
 def _inherited_subject(verb: Token) -> Token | None:
     """The subject of a verb that has none: shared from a conjoined or governing verb."""
     seen = 0
-    while verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl") and seen < 4:
+    while seen < 4:
+        if verb.dep_ == "pcomp" and verb.tag_ == "VBG":
+            return _gerund_agent(verb)  # "guilty of killing three and *injuring* 40"
+        if verb.dep_ not in ("conj", "xcomp", "advcl", "acl", "relcl"):
+            break
         head = verb.head
         if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
             return head if verb.tag_ == "VBG" else None  # "people attending the rally"
@@ -536,6 +587,61 @@ def _inherited_subject(verb: Token) -> Token | None:
             return found
         verb, seen = head, seen + 1
     return None
+
+
+def _gerund_agent(gerund: Token) -> Token | None:
+    """Who does what a gerund after a preposition tells: "found guilty of *killing*", "accused
+    the driver of *causing*", "after *meeting* X, she ...": the person the frame is about (the
+    governing verb's object, else its subject)."""
+    prep = gerund.head
+    if prep.dep_ != "prep":
+        return None
+    frame, via = prep.head, prep
+    if frame.pos_ in ("NOUN", "PROPN"):
+        if _proper(frame) or _agent_noun(frame):
+            return frame  # "accused the driver of causing": the driver
+        if frame.dep_ != "dobj":
+            return None
+        frame, via = frame.head, frame  # "claimed responsibility for planting": who claimed
+    if any(c.dep_ == "neg" for c in frame.children):
+        return None  # "was not responsible for the attack"
+    if frame.pos_ == "ADJ":
+        own = next((c for c in frame.children if c.dep_ == "nsubj"), None)
+        if own is not None:
+            return own  # "found Ana Ruiz guilty of stabbing"
+        frame = frame.head  # "was found guilty of", "is responsible for"
+    if frame.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in frame.children):
+        return None
+    obj = next((c for c in frame.children if c.dep_ == "dobj" and c.i != via.i), None)
+    if obj is not None and obj.pos_ in ("NOUN", "PROPN", "PRON"):
+        return obj  # "thanked the police for finding"
+    found = next((c for c in frame.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return found if found is not None else _inherited_subject(frame)
+
+
+def _blamed(noun: Token) -> Token | None:
+    """Who is blamed for, charged with or guilty of an event noun ("was convicted of the
+    *murder*", "claimed responsibility for the *bombing*", "charged with planning the
+    *attacks*"): the event's agent, when the frame is one of blame (lexicon.BLAME_WORDS)."""
+    if noun.dep_ == "dobj" and noun.head.dep_ == "pcomp" and noun.head.tag_ == "VBG":
+        gerund = noun.head  # "charged with planning the attacks": the planner
+        frame = gerund.head.head
+        if _blame(frame) or _blame(frame.head):
+            return _gerund_agent(gerund)
+        return None
+    if noun.dep_ != "pobj" or noun.head.dep_ != "prep":
+        return None
+    frame = noun.head.head
+    if not (_blame(frame) or (frame.pos_ == "ADJ" and _blame(frame.head))):
+        return None
+    return _gerund_agent(noun)
+
+
+def _blame(token: Token) -> bool:
+    """A word of blame, or a verb that says someone is guilty ("was found guilty in ...")."""
+    if token.lemma_.lower() in lexicon.BLAME_WORDS or token.lower_ in lexicon.BLAME_WORDS:
+        return True
+    return any(c.dep_ in ("oprd", "acomp") and _blame(c) for c in token.children)
 
 
 def _measure(verb: Token) -> list[Token]:
