@@ -22,7 +22,8 @@ from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import TARGET_WORDS, Clause, topic, without_amount
+from summariser.text.clauses import TARGET_WORDS, Clause, Phrase, topic, without_amount
+from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.polarity import evaluates, side_of
 from summariser.text.spans import Span
@@ -77,6 +78,11 @@ def candidates(ctx: Context) -> list[Candidate]:
             continue
         if document.quoted(c.verb[0]) or c.question or c.conditional or c.nothing:
             continue  # ... or "blamed no country": no side taken on anything
+        if c.dep == "pcomp":
+            continue  # "accused of supporting", "thanked for backing": what others say of
+            # the holder (the gerund's frame), not a position the holder takes
+        if c.passive and _patient(document, c.subject):
+            continue  # "was criticised": its subject is who the view is of, not who holds it
         holder = c.subject.who
         side = _side(c)
         if side is not None and c.modal in lexicon.MODALS:
@@ -100,6 +106,12 @@ def candidates(ctx: Context) -> list[Candidate]:
                 out.append(found)
     out = [c for c in out if c.holder.lower() not in lexicon.PRONOUNS]
     return sorted(out, key=lambda c: c.at)
+
+
+def _patient(document: Document, subject: Phrase) -> bool:
+    """True when a passive's subject is its patient ("Lena Fox was criticised"): no agent."""
+    tokens = document.tokens_in(subject.start, subject.end) or ()
+    return any(t.dep_ == "nsubjpass" for t in tokens)
 
 
 def _speech(
