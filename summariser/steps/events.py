@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import Any
 
 from summariser import prompts
 from summariser.schemas import Event, Quote, event_choice_model
@@ -51,12 +52,18 @@ class Candidate:
     actor: str
     target: str | None
     victim: bool = False  # the victims of a death or injury told as its actor ("people | killed")
+    wording: str | None = None  # the action as its record words it, when not as the clause does
+
+    @property
+    def action(self) -> str:
+        """The action as the record gives it: what the actor did, or what happened to them."""
+        return self.wording or self.clause.action
 
     def line(self, n: int, piece: Piece, text: str) -> str:
         """The candidate as the model sees it: `E3 [5] actor | action | target (flags)`."""
         c = self.clause
         flags = [f for f, on in (("not", c.negated), (c.modal or "", bool(c.modal))) if on]
-        parts = [self.actor, c.action, self.target or "-"]
+        parts = [self.actor, self.action, self.target or "-"]
         tail = f" ({', '.join(flags)})" if flags else ""
         return f"E{n} [{piece.number(c.verb[0])}] " + " | ".join(parts) + tail
 
@@ -85,7 +92,8 @@ def candidates(ctx: Context) -> list[Candidate]:
         if c.enforcer is not None and c.subject is not None:
             # "was arrested" after "police found him": the police arrested him
             enforced = replace(c, subject=c.enforcer, object=c.subject, passive=False)
-            out.append(Candidate(enforced, c.enforcer.who, c.subject.label))
+            did = document.text[c.verb[0] : c.verb[1]]  # "detained", not "were detained"
+            out.append(Candidate(enforced, c.enforcer.who, c.subject.label, wording=did))
         if c.subject is None or not (c.subject.agent or _undergoes(c)):
             continue  # "the complaint follows", "it is understood": nobody acts
         present = c.tense in ("VBZ", "VBP") and c.modal is None and c.sentence > 0
@@ -114,7 +122,18 @@ def _victims(document: Document, c: Clause) -> Candidate | None:
         or head.lemma_.lower() in lexicon.AGENT_NOUNS - lexicon.ORG_NOUNS
     ):
         return None
-    return Candidate(replace(c, subject=victims, object=None), victims.who, None, victim=True)
+    done = lexicon.DEATH_INJURY_VERBS[c.lemma]
+    wording = f"{'were' if _plural(head) else 'was'} {done}"  # "four people | were killed"
+    return Candidate(
+        replace(c, subject=victims, object=None), victims.who, None, victim=True, wording=wording
+    )
+
+
+def _plural(head: Any) -> bool:
+    """True for "people", "guards", "31": more than one."""
+    if head.like_num:
+        return head.lower_ not in ("1", "one")
+    return head.tag_ in ("NNS", "NNPS") or head.lower_ in ("people", "they", "them")
 
 
 def _dated_entry(document: Document, offset: int) -> bool:
@@ -323,7 +342,7 @@ def event(ctx: Context, c: Candidate) -> Event:
     s, e = ctx.document.sentences[c.clause.sentence]
     return Event(
         actor=c.actor,
-        action=c.clause.action,
+        action=c.action,
         target=c.target,
         when=c.clause.when,
         where=c.clause.where,
