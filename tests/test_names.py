@@ -65,3 +65,9 @@ def test_names_pronouns_and_diacritics():
     assert not names.name_in_text("he", t)
     assert not names.name_in_text("Joe Biden", t)
     assert names.is_pronoun("She") and names.is_unknown("unknown") and names.is_unknown(None)
+
+
+def test_a_day_the_recogniser_runs_into_a_name_is_not_part_of_it():
+    # wire copy puts the day straight after the name ("Minister Lena Brak Sunday urged")
+    text = "Truce call\n\nMinister Lena Brak Sunday urged a ceasefire. Brak spoke later."
+    assert names.fullest_name("Brak", text).endswith("Lena Brak")

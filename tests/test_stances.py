@@ -252,3 +252,12 @@ def test_a_target_is_the_thing_not_its_amount(text, expected):
 )  # fmt: skip
 def test_what_takes_a_side_and_what_does_not(text, expected):
     assert stances(text) == expected
+
+
+def test_a_day_parsed_as_the_holders_head_is_not_the_holder():
+    text = (
+        "Ceasefire call\n\nChinese Foreign Minister Lena Brak Sunday urged an immediate "
+        "ceasefire in the region."
+    )
+    holders = {h for h, _, _ in stances(text)}
+    assert holders == {"Lena Brak"}

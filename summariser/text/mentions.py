@@ -392,6 +392,9 @@ class Resolver:
 
     def subject(self, token: Token) -> Resolution:
         """The speaker a subject token stands for."""
+        if token.lower_ in lexicon.DAY_WORDS:  # "Minister Tang Jiaxuan Sunday urged": the
+            named = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+            token = named[-1] if named else token  # day parsed as the name's head
         mention = self.cast.at(token)
         if mention is not None:
             return Resolution(mention.name)

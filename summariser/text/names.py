@@ -117,6 +117,8 @@ def name_index(text: str) -> NameIndex:
             cand = cand.split(" ", 1)[1]  # "Later Mary Smith" at a sentence start
         while len(cand.split()) > 2 and cand.split()[0].lower().rstrip(".") in DESCRIPTORS:
             cand = cand.split(" ", 1)[1]
+        while len(cand.split()) > 1 and cand.split()[-1].lower() in lexicon.DAY_WORDS:
+            cand = cand.rsplit(" ", 1)[0]  # "Tang Jiaxuan Sunday urged": the day is no name
         toks = tuple(name_tokens(cand))
         for t in set(toks):
             known = by_token.setdefault(t, {})
