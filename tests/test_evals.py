@@ -83,6 +83,16 @@ def test_speaker_accuracy_is_alias_aware_and_keeps_namesakes_apart():
     assert same_entity("Joseph R. Biden Jr.", "Mr. Biden", {})  # a suffix is not the surname
 
 
+def test_a_gold_name_that_gives_a_title_or_body_first_names_the_person_after_it():
+    # MPQA-style holders: "Body (ABBR) Title Name", "Title of Body, Name"
+    assert same_entity("Lena Brak", "Port Authority of Tarn (PAT) Director Lena Brak", {})
+    assert same_entity("Lena Brak", "Minister of Ports and Harbours, Lena Brak", {})
+    assert same_entity("Lena Brak", "Lena Brak, the harbour minister", {})  # as before
+    # a description after the comma names the person before it, never the body it mentions
+    assert not same_entity("Tarn Council", "Lena Brak, head of the Tarn Council", {})
+    assert not same_entity("Ola Brak", "Minister of Ports, Lena Brak", {})
+
+
 def test_events_match_on_actor_and_action_and_judge_when_where():
     golds = [
         GoldEvent(actor="Quillon", action="will cut", target="420 jobs", when="Monday"),

@@ -144,7 +144,8 @@ def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]
     """Alias-aware name match.
 
     Names are compared up to a first comma or parenthesis (appositives: "Scott Pruitt, the
-    attorney general"). Names match when equal without honorifics, or when one's identifying
+    attorney general"), and by the name after a title or body that comes first (`_keys`:
+    "Minister of Mines, Eshaq Jahangiri"). Names match when equal without honorifics, or when one's identifying
     words are all in the other's and they share the last one ("Trump" ~ "Donald Trump"). When
     the alias table knows a name, it stands for its canonical entity: two names of the table
     match only when they are one entity (so two Smiths stay apart), and a name outside the
@@ -163,9 +164,27 @@ def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]
     return _loose(pred, gold)
 
 
+def _keys(name: str) -> list[str]:
+    """Each way a name string identifies its entity: the name before a first comma or bracket
+    ("Scott Pruitt, the attorney general"); and when a title or body comes first, the whole
+    without bracketed asides ("Council for Economic Planning and Development (CEPD) Chairman
+    Chen Po-chih") or the name that starts its last comma-part ("Minister of Mines, Eshaq
+    Jahangiri"; a description there, "X, head of the council", names X, not the council)."""
+    plain = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
+    last = plain.rsplit(",", 1)[-1]
+    named = last.strip()[:1].isupper()  # "Eshaq Jahangiri"; not "head of the Kafr Manda Council"
+    later = (last if named else "") if "," in plain else plain
+    return [k for k in dict.fromkeys((_key(name), _key(later) if later.strip() else "")) if k]
+
+
 def _loose(a: str, b: str) -> bool:
-    """Equal without honorifics, or one's words all in the other's with the same last word."""
-    p, g = _key(a).split(), _key(b).split()
+    """Equal without honorifics, or one's words all in the other's with the same last word,
+    for any way each of the two names identifies its entity (`_keys`)."""
+    return any(_loose_key(p, g) for p in _keys(a) for g in _keys(b))
+
+
+def _loose_key(pk: str, gk: str) -> bool:
+    p, g = pk.split(), gk.split()
     if not p or not g:
         return False
     if p == g:
