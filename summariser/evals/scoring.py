@@ -145,12 +145,13 @@ def same_entity(pred: str | None, gold: str | None, aliases: dict[str, list[str]
 
     Names are compared up to a first comma or parenthesis (appositives: "Scott Pruitt, the
     attorney general"), and by the name after a title or body that comes first (`_keys`:
-    "Minister of Mines, Eshaq Jahangiri"). Names match when equal without honorifics, or when one's identifying
-    words are all in the other's and they share the last one ("Trump" ~ "Donald Trump"). When
-    the alias table knows a name, it stands for its canonical entity: two names of the table
-    match only when they are one entity (so two Smiths stay apart), and a name outside the
-    table matches an entity of the table when it matches one of that entity's names and no
-    other entity's ("Liberal Democrat councillors" ~ "Two Liberal Democrat councillors").
+    "Minister of Mines, Eshaq Jahangiri"). Names match when equal without honorifics, or when
+    one's identifying words are all in the other's and they share the last one ("Trump" ~
+    "Donald Trump"). When the alias table knows a name, it stands for its canonical entity: two
+    names of the table match only when they are one entity (so two Smiths stay apart), and a
+    name outside the table matches an entity of the table when it matches one of that entity's
+    names and no other entity's ("Liberal Democrat councillors" ~ "Two Liberal Democrat
+    councillors").
     """
     if not pred or not gold:
         return False
