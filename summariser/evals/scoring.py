@@ -172,10 +172,10 @@ def _keys(name: str) -> list[str]:
     Chen Po-chih") or the name that starts its last comma-part ("Minister of Mines, Eshaq
     Jahangiri"; a description there, "X, head of the council", names X, not the council)."""
     plain = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
-    last = plain.rsplit(",", 1)[-1]
-    named = last.strip()[:1].isupper()  # "Eshaq Jahangiri"; not "head of the Kafr Manda Council"
-    later = (last if named else "") if "," in plain else plain
-    return [k for k in dict.fromkeys((_key(name), _key(later) if later.strip() else "")) if k]
+    later = plain.rsplit(",", 1)[-1].strip() if "," in plain else plain
+    if "," in plain and not later[:1].isupper():  # "X, head of the council": X, not the council
+        return [_key(name)]
+    return list(dict.fromkeys(k for k in (_key(name), _key(later)) if k))
 
 
 def _loose(a: str, b: str) -> bool:

@@ -23,7 +23,7 @@ from summariser.schemas import Event, Quote, event_choice_model
 from summariser.steps import scorer
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import Clause, Phrase
+from summariser.text.clauses import EVENT_CLASSES, Clause, Phrase, head_of
 from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.spans import content_stems, content_words
@@ -35,8 +35,6 @@ beside = True
 PER_CALL = 40
 #: Modals that make a clause a possibility rather than an event ("could close").
 _SPECULATIVE = lexicon.SPECULATIVE_MODALS | lexicon.HEDGES
-#: Classes of happening (lexicon.EVENT_CLASSES): each is a feature of the scorer.
-_CLASSES = {k: frozenset(v.split()) for k, v in lexicon.EVENT_CLASSES.items()}
 #: The fitted scorer's file: summariser/steps/weights/events.json.
 SCORER = "events"
 #: Ask the embedded model to judge the selected events too (off: it made them worse on every
@@ -113,8 +111,7 @@ def _victims(document: Document, c: Clause) -> Candidate | None:
     victims = c.object
     if c.nominal or c.passive or victims is None or c.lemma not in lexicon.DEATH_INJURY_VERBS:
         return None
-    span = document.doc.char_span(victims.start, victims.end, alignment_mode="expand")
-    head = span.root if span is not None else None
+    head = head_of(document, victims)
     if head is None or not (
         head.like_num
         or head.ent_type_ == "PERSON"
@@ -156,8 +153,8 @@ def _counted(document: Document, who: Phrase | None) -> bool:
     """True for an actor given as a number ("more than 40 were hurt", "three killed")."""
     if who is None:
         return False
-    span = document.doc.char_span(who.start, who.end, alignment_mode="expand")
-    return span is not None and bool(span.root.like_num)
+    head = head_of(document, who)
+    return head is not None and bool(head.like_num)
 
 
 def _undergoes(c: Clause) -> bool:
@@ -246,7 +243,7 @@ def features(ctx: Context, found: list[Candidate]) -> list[dict[str, float]]:
             "actor_most_named": float(most > 1 and named.get(f.actor, 0) == most),
             "victim": float(f.victim),
             "actor_number": float(_counted(document, subject)),
-            **{f"class_{k}": float(c.lemma in words) for k, words in _CLASSES.items()},
+            **{f"class_{k}": float(c.lemma in words) for k, words in EVENT_CLASSES.items()},
             "in_headline": float(bool(
                 content_words(f"{c.action} {f.target or ''}") & head_words
             ) and c.sentence > 0),

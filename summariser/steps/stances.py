@@ -22,7 +22,14 @@ from summariser import prompts
 from summariser.schemas import Polarity, Quote, Stance, stance_choice_model
 from summariser.steps.context import Context, Piece
 from summariser.text import lexicon
-from summariser.text.clauses import TARGET_WORDS, Clause, Phrase, topic, without_amount
+from summariser.text.clauses import (
+    TARGET_WORDS,
+    Clause,
+    Phrase,
+    head_of,
+    topic,
+    without_amount,
+)
 from summariser.text.document import Document
 from summariser.text.names import fold
 from summariser.text.polarity import evaluates, side_of
@@ -110,8 +117,8 @@ def candidates(ctx: Context) -> list[Candidate]:
 
 def _patient(document: Document, subject: Phrase) -> bool:
     """True when a passive's subject is its patient ("Lena Fox was criticised"): no agent."""
-    tokens = document.tokens_in(subject.start, subject.end) or ()
-    return any(t.dep_ == "nsubjpass" for t in tokens)
+    head = head_of(document, subject)
+    return head is not None and head.dep_ == "nsubjpass"
 
 
 def _speech(

@@ -118,12 +118,14 @@ def clauses(document: Document, resolver: Resolver) -> list[Clause]:
 
 #: How many sentences back "the attack" may find who carried it out.
 _RECALLED = 3
+#: Classes of happening (lexicon.EVENT_CLASSES, "harm", "justice"): sets of verb and noun lemmas.
+EVENT_CLASSES = {k: frozenset(v.split()) for k, v in lexicon.EVENT_CLASSES.items()}
 
 
 def _perpetrator(noun: Token, sentence: int, earlier: list[Clause]) -> Phrase | None:
     """Who did what "the attack", "the blast" refers back to: the named actor of the latest
     act of violence told in the sentences just before (not its victims: "died", "was killed")."""
-    harm = frozenset(lexicon.EVENT_CLASSES["harm"].split())
+    harm = EVENT_CLASSES["harm"]
     if noun.lemma_.lower() not in harm or not any(
         c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those")
         for c in noun.children
@@ -305,7 +307,7 @@ class _Reader:
         """ "He was arrested after police found him": who arrests, detains, captures or tries
         someone when the passive does not say is the body of law and order the article names
         in that sentence or the one before (lexicon.LAW_BODIES), the nearest before the verb."""
-        if verb.lemma_.lower() not in lexicon.EVENT_CLASSES["justice"].split():
+        if verb.lemma_.lower() not in EVENT_CLASSES["justice"]:
             return None
         start = self.document.sentences[max(0, sentence - 1)][0]
         end = self.document.sentences[sentence][1]
@@ -847,3 +849,9 @@ def _lemma_counts(document: Document, start: int, end: int) -> dict[str, int]:
             lemma = t.lemma_.lower()
             counts[lemma] = counts.get(lemma, 0) + 1
     return counts
+
+
+def head_of(document: Document, phrase: Phrase) -> Token | None:
+    """The token that heads `phrase` in the parse ("people" of "four people")."""
+    span = document.doc.char_span(phrase.start, phrase.end, alignment_mode="expand")
+    return span.root if span is not None else None
